@@ -1,0 +1,47 @@
+namespace RnnVerify.Reference
+
+open System.Numerics
+
+/// An exact binary number m·2^e with m a BigInteger and e an int; the representation is normalised (m odd, or m = 0 and e = 0),
+/// so structural equality is equality of the numbers.
+[<Sealed>]
+type Dyadic =
+    /// The mantissa m (odd, or zero).
+    member Mantissa: BigInteger
+    /// The exponent e.
+    member Exponent: int
+    interface System.IComparable
+    override Equals: obj -> bool
+    override GetHashCode: unit -> int
+
+/// Exact arithmetic on dyadic numbers and rounding to a given number of bits.
+module Dyadic =
+    /// m·2^e, normalised.
+    val create: mantissa: BigInteger -> exponent: int -> Dyadic
+    val zero: Dyadic
+    val one: Dyadic
+    /// The exact value of a finite double; throws ArgumentException on NaN or infinity.
+    val ofFloat: float -> Dyadic
+    val ofInt: int -> Dyadic
+    val ofBigInt: BigInteger -> Dyadic
+    val add: Dyadic -> Dyadic -> Dyadic
+    val sub: Dyadic -> Dyadic -> Dyadic
+    val mul: Dyadic -> Dyadic -> Dyadic
+    val neg: Dyadic -> Dyadic
+    val abs: Dyadic -> Dyadic
+    /// x·2^k exactly.
+    val mulPow2: Dyadic -> int -> Dyadic
+    val sign: Dyadic -> int
+    val compare: Dyadic -> Dyadic -> int
+    /// Number of significant bits of the mantissa (0 for zero).
+    val bits: Dyadic -> int
+    /// floor(log2 |x|) for x ≠ 0.
+    val magnitude: Dyadic -> int
+    /// Rounding to at most prec significant bits: toward −∞, toward +∞, to nearest (ties to even).
+    val roundDown: prec: int -> Dyadic -> Dyadic
+    val roundUp: prec: int -> Dyadic -> Dyadic
+    val roundNearest: prec: int -> Dyadic -> Dyadic
+    /// The nearest double (ties to even, overflow to ±∞, gradual underflow) — correctly rounded.
+    val toFloat: Dyadic -> float
+    /// An exact fraction p/q as a BigInteger pair (q a power of two).
+    val toFraction: Dyadic -> BigInteger * BigInteger
