@@ -17,14 +17,16 @@ let linearStep: Step = fun w u h x -> addV (mulV w h) (mulV u x)
 /// The states h_0 … h_{T−1} produced by a step function.
 let trajectory (step: Step) w u (h0: Vec) (xs: Vec list) = xs |> List.scan (fun h x -> step w u h x) h0 |> List.tail
 
-/// H_t(1_k) as the implementation computes it: column j is h_t for the unit impulse e_j at time k (k = −1: the initial
-/// state; k ≥ 0: the input x_k), all else zero.
-let response (step: Step) (w: Mat) (u: Mat) (t: int) (k: int) : Mat =
+/// All responses H_t(1_k) for 0 ≤ t < T as the implementation computes them: column j of `(responses …)[k + 1][t]` is
+/// h_t for the unit impulse e_j at time k (k = −1: the initial state; k ≥ 0: the input x_k), all else zero.
+let responses (step: Step) (w: Mat) (u: Mat) (horizon: int) : Mat[][] =
     let n, m = rows w, cols u
-    let runFrom h0 (xs: Vec list) = List.item t (trajectory step w u h0 xs)
-    let silent = List.init (t + 1) (fun _ -> zeroVec m)
-    if k = -1 then ofColumns [ for j in 0 .. n - 1 -> runFrom (unit n j) silent ]
-    else ofColumns [ for j in 0 .. m - 1 -> runFrom (zeroVec n) (silent |> List.mapi (fun s x -> if s = k then unit m j else x)) ]
+    let silent = List.init horizon (fun _ -> zeroVec m)
+    let table (runs: Vec list list) = Array.init horizon (fun t -> ofColumns [ for r in runs -> r[t] ])
+    let fromState = table [ for j in 0 .. n - 1 -> trajectory step w u (unit n j) silent ]
+    let fromInput k =
+        table [ for j in 0 .. m - 1 -> trajectory step w u (zeroVec n) (silent |> List.mapi (fun s x -> if s = k then unit m j else x)) ]
+    Array.append [| fromState |] (Array.init horizon fromInput)
 
 /// Theorem 1.
 let superposition =
@@ -38,10 +40,10 @@ let superposition =
 let private checkSuperposition (step: Step) (c: LinearCase) : Verdict =
     let w, u, h0, xs = w c, u c, h0 c, xs c
     let hs = trajectory step w u h0 xs
+    let r = responses step w u c.T
     all [
         for t in 0 .. c.T - 1 ->
-            let sum =
-                [ 0..t ] |> List.fold (fun acc k -> addV acc (mulV (response step w u t k) xs[k])) (mulV (response step w u t -1) h0)
+            let sum = [ 0..t ] |> List.fold (fun acc k -> addV acc (mulV (r[k + 1][t]) (xs[k]))) (mulV (r[0][t]) h0)
             check (sum = hs[t]) (fun () -> $"t = {t}: h_t = {showV hs[t]} but the sum of responses is {showV sum}; W = {show w}, U = {show u}")
     ]
 
