@@ -1,0 +1,111 @@
+namespace RnnVerify.Reference.Tolerance
+
+open System
+open RnnVerify.Cells
+
+[<Sealed>]
+type ElementTolerance(reference: float[], radius: float[], allowed: float[], local: bool[]) =
+    member _.Reference = reference
+    member _.ReferenceRadius = radius
+    member _.Allowed = allowed
+    member _.Local = local
+    member _.Length = reference.Length
+
+    member _.Ratio(index: int, claimed: float) =
+        if not (Double.IsFinite claimed) then
+            infinity
+        else
+            let excess = max 0.0 (abs (claimed - reference[index]) - radius[index])
+            if excess = 0.0 then 0.0 elif allowed[index] = 0.0 then infinity else excess / allowed[index]
+
+    member this.Passes(index: int, claimed: float) = this.Ratio(index, claimed) <= 1.0
+
+    member this.Worst(claimed: float[]) =
+        if claimed.Length <> reference.Length then
+            invalidArg (nameof claimed) (sprintf "claimed has length %d, expected %d" claimed.Length reference.Length)
+
+        let mutable worst, at = 0.0, (if reference.Length = 0 then -1 else 0)
+
+        for i in 0 .. claimed.Length - 1 do
+            let r = this.Ratio(i, claimed[i])
+            if r > worst then
+                worst <- r
+                at <- i
+
+        struct (worst, at)
+
+[<Sealed>]
+type ForwardTolerance(y: ElementTolerance, hN: ElementTolerance, cN: ElementTolerance) =
+    member _.Y = y
+    member _.HN = hN
+    member _.CN = cN
+
+[<AbstractClass; Sealed>]
+type ToleranceModel =
+    static member Forward
+        (
+            weights: NetworkWeights,
+            timeSteps: int,
+            batch: int,
+            x: float[],
+            seqLens: int[],
+            h0: float[],
+            c0: float[],
+            claimedY: float[],
+            model: RoundingModel,
+            feeding: Feeding
+        ) =
+        let spec = weights.Spec
+        let expect name (a: float[]) n =
+            if not (isNull a) && a.Length <> n then
+                invalidArg name (sprintf "%s has length %d, expected %d" name a.Length n)
+
+        let states = spec.NumLayers * spec.Directions * batch * spec.HiddenSize
+        expect (nameof x) x (timeSteps * batch * spec.InputSize)
+        if isNull x then nullArg (nameof x)
+        expect (nameof h0) h0 states
+        expect (nameof c0) c0 states
+        expect (nameof claimedY) claimedY (timeSteps * batch * spec.Directions * spec.HiddenSize)
+
+        if not (isNull seqLens) && (seqLens.Length <> batch || seqLens |> Array.exists (fun l -> l < 0 || l > timeSteps)) then
+            invalidArg (nameof seqLens) (sprintf "seqLens must have %d entries in [0, %d]" batch timeSteps)
+
+        let run m = ForwardBound.compute m feeding weights timeSteps batch x seqLens h0 c0 claimedY
+        let y, hN, cN = run model
+        let refModel = RoundingModel.standard ClaimedDtype.Float64
+        let ry, rhN, rcN = run refModel
+
+        let element (t: TensorBound) (r: TensorBound) =
+            ElementTolerance(
+                t.Value,
+                r.Error |> Array.map (fun e -> refModel.Safety * e),
+                t.Error |> Array.map (fun e -> model.Safety * e),
+                t.Local
+            )
+
+        ForwardTolerance(element y ry, element hN rhN, element cN rcN)
+
+    static member Forward
+        (
+            weights: NetworkWeights,
+            timeSteps: int,
+            batch: int,
+            x: float[],
+            seqLens: int[],
+            h0: float[],
+            c0: float[],
+            claimedY: float[],
+            dtype: ClaimedDtype
+        ) =
+        ToleranceModel.Forward(
+            weights,
+            timeSteps,
+            batch,
+            x,
+            seqLens,
+            h0,
+            c0,
+            claimedY,
+            RoundingModel.standard dtype,
+            Feeding.ClaimedStates
+        )

@@ -1,0 +1,51 @@
+namespace RnnVerify.Reference.Tolerance
+
+open RnnVerify.Cells
+
+/// Per element of one claimed tensor: the reference value with its enclosure radius and the allowed error of a correct
+/// implementation. An element passes when |claimed − Reference| ≤ Allowed + ReferenceRadius.
+[<Sealed>]
+type ElementTolerance =
+    /// Reference value (midpoint), row-major in the tensor's shape.
+    member Reference: float[]
+    /// Radius of the reference enclosure: the exact value lies in [Reference − ReferenceRadius, Reference + ReferenceRadius].
+    member ReferenceRadius: float[]
+    /// Allowed |claimed − exact| for a correct implementation in the claimed format: safety factor × derived bound.
+    member Allowed: float[]
+    /// true where the bound is local (the step was fed the implementation's own previous state).
+    member Local: bool[]
+    /// Number of elements.
+    member Length: int
+    /// max(0, |claimed − Reference| − ReferenceRadius) ÷ Allowed: the element passes iff the ratio is ≤ 1.
+    /// NaN or ±∞ claimed gives +∞; an allowed error of 0 gives 0 for an exact match and +∞ otherwise.
+    member Ratio: index: int * claimed: float -> float
+    /// true iff Ratio(index, claimed) ≤ 1.
+    member Passes: index: int * claimed: float -> bool
+    /// The largest Ratio over the tensor and the index where it occurs (−1 for an empty tensor); claimed has Length elements.
+    member Worst: claimed: float[] -> struct (float * int)
+
+/// Forward tolerances of a whole network: y [T][B][D·H], h_n and c_n [L·D][B][H] (c_n empty unless LSTM).
+[<Sealed>]
+type ForwardTolerance =
+    /// Output sequence.
+    member Y: ElementTolerance
+    /// Final hidden states.
+    member HN: ElementTolerance
+    /// Final cell states (LSTM), else empty.
+    member CN: ElementTolerance
+
+/// The tolerance model for C# callers (the oracle, the tests): reference value and allowed error per element of claimed tensors.
+[<AbstractClass; Sealed>]
+type ToleranceModel =
+    /// Forward tolerances for a claim computed in `dtype`, with the standard rounding model (RoundingModel.standard) and the
+    /// last layer fed the implementation's own states from claimedY (Feeding.ClaimedStates; reference states when claimedY is null).
+    /// Shapes: x [T][B][In]; seqLens [B] or null; h0, c0 [L·D][B][H] or null; claimedY [T][B][D·H] or null.
+    /// The reference is the binary64 evaluation of the same recursion, with ReferenceRadius the float64 model's own bound
+    /// (safety factor included).
+    static member Forward:
+        weights: NetworkWeights * timeSteps: int * batch: int * x: float[] * seqLens: int[] * h0: float[] * c0: float[] *
+        claimedY: float[] * dtype: ClaimedDtype -> ForwardTolerance
+    /// As Forward with an explicit rounding model and feeding.
+    static member Forward:
+        weights: NetworkWeights * timeSteps: int * batch: int * x: float[] * seqLens: int[] * h0: float[] * c0: float[] *
+        claimedY: float[] * model: RoundingModel * feeding: Feeding -> ForwardTolerance
