@@ -28,7 +28,10 @@ public sealed record TensorVerdict(
 /// <param name="Error">The one-line diagnostic when the input was unusable, else null.</param>
 public sealed record CaseVerdict(string File, string Judge, IReadOnlyList<TensorVerdict> Tensors, string? Error = null)
 {
-    /// <summary>True when the case was usable, claimed at least one tensor, and every tensor passed.</summary>
+    /// <summary>Claimed tensors the judge gave no expectation for (reported, neither passed nor failed).</summary>
+    public IReadOnlyList<string> Unchecked { get; init; } = [];
+
+    /// <summary>True when the case was usable, at least one tensor was checked, and every checked tensor passed.</summary>
     public bool Pass => Error is null && Tensors.Count > 0 && Tensors.All(t => t.Pass);
     /// <summary>True when the case could not be used (exit code 2).</summary>
     public bool Unusable => Error is not null;
