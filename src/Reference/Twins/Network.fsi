@@ -1,0 +1,52 @@
+namespace RnnVerify.Reference.Twins
+
+open RnnVerify.Cells
+open RnnVerify.Reference
+
+/// The inputs of a network run, flattened row-major, sequence-first.
+type NetworkInputs<'T> =
+    {
+        /// T, the number of time steps.
+        Steps: int
+        /// B, the batch size.
+        Batch: int
+        /// x [T][B][InputSize].
+        X: 'T[]
+        /// Valid steps per batch entry [B], each in 0..T.
+        SeqLens: int[]
+        /// h0 [L·D][B][H].
+        H0: 'T[]
+        /// c0 [L·D][B][H] for LSTM; empty otherwise.
+        C0: 'T[]
+    }
+
+/// The outputs of a network run.
+type NetworkOutputs<'T> =
+    {
+        /// y [T][B][D·H]: the top layer's states, direction d in columns d·H .. d·H + H − 1.
+        Y: 'T[]
+        /// h_n [L·D][B][H]: each layer/direction's final state.
+        Hn: 'T[]
+        /// c_n [L·D][B][H] for LSTM; empty otherwise.
+        Cn: 'T[]
+    }
+
+/// Stacked, bidirectional networks with sequence lengths, generic over the scalar type.
+module Network =
+    /// Lifts every layer's weights (index layer·D + direction) into the scalar type, checking their sizes.
+    val lift: s: Scalar<'T> -> weights: NetworkWeights -> LayerParams<'T>[]
+
+    /// Builds the inputs: seqLens null means every entry has length T; h0/c0 null mean zeros. Checks every length
+    /// (ArgumentException naming the argument and the sizes).
+    val inputs:
+        s: Scalar<'T> -> spec: CellSpec -> steps: int -> batch: int -> x: 'T[] -> seqLens: int[] -> h0: 'T[] -> c0: 'T[] -> NetworkInputs<'T>
+
+    /// Runs the network. Layer l, direction d, batch entry b with length n = seqLens[b] starts from h0/c0[l·D + d][b] and
+    /// processes the steps t = 0 .. n − 1 (forward) or t = n − 1 .. 0 (reverse), reading layer l − 1's output y at t
+    /// (x for l = 0). Its state after reading step t goes to y[t] (forward, and reverse under TimeAligned) or to y[k] for
+    /// the k-th processed step (reverse under ProcessingOrder). Positions n .. T − 1 of y hold 0 (Padding.Zeros) or the
+    /// direction's final state (Padding.CarryLast); h_n/c_n hold the final state (h0/c0 when n = 0).
+    /// window > 0 truncates backpropagation: before every k-th processed step with k a positive multiple of window the
+    /// carried state is detached (values unchanged; derivatives do not flow across the cut). window = 0: no truncation.
+    val forward:
+        s: Scalar<'T> -> spec: CellSpec -> layers: LayerParams<'T>[] -> inputs: NetworkInputs<'T> -> window: int -> NetworkOutputs<'T>

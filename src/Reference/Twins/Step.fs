@@ -1,0 +1,107 @@
+namespace RnnVerify.Reference.Twins
+
+open System
+open RnnVerify.Cells
+open RnnVerify.Reference
+
+type LayerParams<'T> =
+    {
+        InputSize: int
+        HiddenSize: int
+        Wx: 'T[]
+        Wh: 'T[]
+        Bx: 'T[]
+        Bh: 'T[]
+        P: 'T[]
+    }
+
+type StepResult<'T> = { H: 'T[]; C: 'T[]; Gates: 'T[] }
+
+module Step =
+    let private check (name: string) (actual: int) (expected: int) (what: string) =
+        if actual <> expected then
+            raise (ArgumentException(sprintf "%s has length %d, expected %s = %d" name actual what expected, name))
+
+    let lift (s: Scalar<'T>) (spec: CellSpec) (layer: int) (w: LayerWeights) : LayerParams<'T> =
+        ArgumentNullException.ThrowIfNull w
+        let h = spec.HiddenSize
+        let inp = spec.LayerInputSize layer
+        let gh = spec.Gates * h
+        check "Wx" w.Wx.Length (gh * inp) "gates·hiddenSize·layerInputSize"
+        check "Wh" w.Wh.Length (gh * h) "gates·hiddenSize·hiddenSize"
+        check "Bx" w.Bx.Length gh "gates·hiddenSize"
+        check "Bh" w.Bh.Length gh "gates·hiddenSize"
+        let p =
+            match w.P with
+            | null -> [||]
+            | p when spec.Kind = CellKind.Lstm && spec.Peepholes ->
+                check "P" p.Length (3 * h) "3·hiddenSize"
+                Array.map s.OfFloat p
+            | _ -> [||]
+        if spec.Kind = CellKind.Lstm && spec.Peepholes && p.Length = 0 then
+            raise (ArgumentException("P is null but spec.Peepholes is set", "P"))
+        let lift = Array.map s.OfFloat
+        { InputSize = inp; HiddenSize = h; Wx = lift w.Wx; Wh = lift w.Wh; Bx = lift w.Bx; Bh = lift w.Bh; P = p }
+
+    let map (f: 'T -> 'U) (w: LayerParams<'T>) : LayerParams<'U> =
+        { InputSize = w.InputSize; HiddenSize = w.HiddenSize; Wx = Array.map f w.Wx; Wh = Array.map f w.Wh
+          Bx = Array.map f w.Bx; Bh = Array.map f w.Bh; P = Array.map f w.P }
+
+    let run (s: Scalar<'T>) (spec: CellSpec) (w: LayerParams<'T>) (x: 'T[]) (hPrev: 'T[]) (cPrev: 'T[]) : StepResult<'T> =
+        let h = w.HiddenSize
+        let inp = w.InputSize
+        let acts = spec.EffectiveActivations
+        let clip v = if spec.Clip.HasValue then s.Clip spec.Clip.Value v else v
+        // W_x[row]·x + b_x[row] and W_h[row]·h + b_h[row], each as one dot product (one rounding).
+        let inputPart row =
+            s.Dot (Array.append (Array.sub w.Wx (row * inp) inp) [| w.Bx[row] |]) (Array.append x [| s.One |])
+        let recurrentPart row (hv: 'T[]) =
+            s.Dot (Array.append (Array.sub w.Wh (row * h) h) [| w.Bh[row] |]) (Array.append hv [| s.One |])
+        // The whole pre-activation a[row] = W_x x + b_x + W_h h + b_h as one dot product.
+        let affine row =
+            s.Dot
+                (Array.concat [ Array.sub w.Wx (row * inp) inp; Array.sub w.Wh (row * h) h; [| w.Bx[row]; w.Bh[row] |] ])
+                (Array.concat [ x; hPrev; [| s.One; s.One |] ])
+        match spec.Kind with
+        | CellKind.Rnn ->
+            let hn = Array.init h (fun j -> Scalar.activate s acts[0] (clip (affine j)))
+            { H = hn; C = [||]; Gates = hn }
+        | CellKind.Lstm ->
+            let fA, gA, hA = acts[0], acts[1], acts[2]
+            let peep k j (c: 'T) (a: 'T) = if w.P.Length = 0 then a else s.Add a (s.Mul w.P[k * h + j] c)
+            let gate k j (c: 'T) = Scalar.activate s fA (clip (peep k j c (affine (k * h + j))))
+            let i0 = Array.init h (fun j -> gate 0 j cPrev[j])
+            let f0 = Array.init h (fun j -> gate 1 j cPrev[j])
+            let i, f =
+                if not spec.InputForget then i0, f0
+                else
+                    match spec.InputForgetReading with
+                    | InputForgetReading.ForgetFromInput -> i0, Array.map (fun v -> s.Sub s.One v) i0
+                    | _ -> Array.map (fun v -> s.Sub s.One v) f0, f0
+            let g = Array.init h (fun j -> Scalar.activate s gA (clip (affine (2 * h + j))))
+            let c =
+                Array.init h (fun j ->
+                    let c = s.Dot [| f[j]; i[j] |] [| cPrev[j]; g[j] |]
+                    if spec.ClipReading = ClipReading.GateInputsAndCell then clip c else c)
+            // The output gate's peephole sees c_t (index 2 in the i, f, o peephole order).
+            let o = Array.init h (fun j -> Scalar.activate s fA (clip (peep 2 j c[j] (affine (3 * h + j)))))
+            let hn = Array.init h (fun j -> s.Mul o[j] (Scalar.activate s hA c[j]))
+            { H = hn; C = c; Gates = Array.concat [ i; f; g; o ] }
+        | CellKind.Gru ->
+            let fA, gA = acts[0], acts[1]
+            let r = Array.init h (fun j -> Scalar.activate s fA (clip (affine j)))
+            let z = Array.init h (fun j -> Scalar.activate s fA (clip (affine (h + j))))
+            let n =
+                if spec.LinearBeforeReset then
+                    Array.init h (fun j ->
+                        let row = 2 * h + j
+                        Scalar.activate s gA (clip (s.Add (inputPart row) (s.Mul r[j] (recurrentPart row hPrev)))))
+                else
+                    let rh = Array.map2 s.Mul r hPrev
+                    Array.init h (fun j ->
+                        let row = 2 * h + j
+                        Scalar.activate s gA (clip (s.Add (inputPart row) (recurrentPart row rh))))
+            // h_t = (1 − z) n + z h_{t−1} as one dot product.
+            let hn = Array.init h (fun j -> s.Dot [| s.Sub s.One z[j]; z[j] |] [| n[j]; hPrev[j] |])
+            { H = hn; C = [||]; Gates = Array.concat [ r; z; n ] }
+        | other -> invalidArg (nameof spec) (sprintf "unknown cell kind %A" other)

@@ -1,0 +1,54 @@
+namespace RnnVerify.Reference.Twins
+
+open RnnVerify.Cells
+open RnnVerify.Reference
+
+/// The weights of one layer and direction over a scalar type, in the canonical layout of RnnVerify.Cells.LayerWeights:
+/// gate order LSTM i, f, g, o; GRU r, z, n; Wx [G·H][In] and Wh [G·H][H] row-major; Bx, Bh [G·H]; P [3·H] (i, f, o) or empty.
+type LayerParams<'T> =
+    {
+        /// Input features In.
+        InputSize: int
+        /// Hidden units H.
+        HiddenSize: int
+        /// Input weights [G·H][In] row-major.
+        Wx: 'T[]
+        /// Recurrent weights [G·H][H] row-major.
+        Wh: 'T[]
+        /// Input bias [G·H].
+        Bx: 'T[]
+        /// Recurrent bias [G·H].
+        Bh: 'T[]
+        /// Peepholes [3·H] in the order i, f, o, or empty when the cell has none.
+        P: 'T[]
+    }
+
+/// One step of one layer and direction for one batch entry.
+type StepResult<'T> =
+    {
+        /// h_t [H].
+        H: 'T[]
+        /// c_t [H] for LSTM (after the cell clip under ClipReading.GateInputsAndCell); empty otherwise.
+        C: 'T[]
+        /// The activated gates [G·H] in canonical order: RNN [h_t]; LSTM [i, f, g, o]; GRU [r, z, n].
+        Gates: 'T[]
+    }
+
+/// The cell mathematics, generic over the scalar type. Notation: a = W_x x + b_x + W_h h + b_h per gate row, clip(·) is
+/// ONNX clip when spec.Clip is set (identity otherwise), activations (f, g, h) = spec.EffectiveActivations.
+module Step =
+    /// The weights of one layer/direction lifted into the scalar type (exact for Ball), checking every length
+    /// against spec (ArgumentException naming the array and the sizes otherwise).
+    val lift: s: Scalar<'T> -> spec: CellSpec -> layer: int -> w: LayerWeights -> LayerParams<'T>
+
+    /// Maps every array of the weights (for example to make them tape leaves or duals).
+    val map: f: ('T -> 'U) -> LayerParams<'T> -> LayerParams<'U>
+
+    /// Elman: h_t = f(clip(a)).
+    /// LSTM (peepholes p_i, p_f, p_o zero when absent): i = f(clip(a_i + p_i⊙c_{t−1})), f = f(clip(a_f + p_f⊙c_{t−1})),
+    /// g = g(clip(a_g)); input_forget replaces f by 1 − i (ForgetFromInput) or i by 1 − f (InputFromForget);
+    /// c_t = f⊙c_{t−1} + i⊙g, then c_t = clip(c_t) under GateInputsAndCell; o = f(clip(a_o + p_o⊙c_t)); h_t = o⊙h(c_t).
+    /// GRU: r = f(clip(a_r)), z = f(clip(a_z)); n = g(clip(W_n x + b_xn + r⊙(U_n h + b_hn))) when LinearBeforeReset,
+    /// else n = g(clip(W_n x + b_xn + U_n(r⊙h) + b_hn)); h_t = (1 − z)⊙n + z⊙h_{t−1}.
+    /// cPrev is ignored (may be empty) except for LSTM.
+    val run: s: Scalar<'T> -> spec: CellSpec -> w: LayerParams<'T> -> x: 'T[] -> hPrev: 'T[] -> cPrev: 'T[] -> StepResult<'T>
