@@ -22,13 +22,6 @@ module Elementary =
     /// Argument reduction depth for exp/expm1: the argument is scaled below 2^−q, then the result squared (doubled) q times.
     let private reductionBits prec = max 4 (int (Math.Sqrt(float prec)) / 2 + 2)
 
-    /// Upper bound of S^n (S ≥ 0), rounded up at every step.
-    let private powUp (s: Dyadic) n =
-        let mutable p = Dyadic.one
-        for _ in 1..n do
-            p <- mulUp p s
-        p
-
     let private factorial n =
         let mutable f = BigInteger.One
         for k in 2..n do
@@ -57,9 +50,17 @@ module Elementary =
             log2Fact <- log2Fact + Math.Log2(float n)
         n
 
-    /// An upper bound of 2·S^N/N!.
+    /// An upper bound of 2·S^N/N!: S < 2^(⌊log2 S⌋ + 1), so 2·S^N ≤ 2^(N·(⌊log2 S⌋ + 1) + 1) (the same bound that chose N).
     let private expTail (bigS: Dyadic) n =
-        Dyadic.divUp radBits (Dyadic.mulPow2 (powUp bigS n) 1) (Dyadic.ofBigInt (factorial n))
+        if Dyadic.sign bigS = 0 then Dyadic.zero
+        else Dyadic.divUp radBits (Dyadic.pow2 (n * (Dyadic.magnitude bigS + 1) + 1)) (Dyadic.ofBigInt (factorial n))
+
+    /// ⌈d·2^wp⌉ for d ≥ 0.
+    let private ceilFixed wp (d: Dyadic) =
+        let sh = d.Exponent + wp
+        if d.Mantissa.IsZero then BigInteger.Zero
+        elif sh >= 0 then d.Mantissa <<< sh
+        else ((d.Mantissa - BigInteger.One) >>> -sh) + BigInteger.One
 
     /// The series Σ_{k≥0} s^k·shift!/(k + shift)! — shift = 0: e^s; shift = 1: (e^s − 1)/s — for s = x·2^−wp with |s| ≤ 1/2,
     /// as a ball containing it: N terms t_k = t_{k−1}·s/(k + shift) plus error and tail bounds.
@@ -137,10 +138,17 @@ module Elementary =
             let x = toFixed wp s.Mid
             let rho = Dyadic.addUp radBits s.Rad (Dyadic.sub s.Mid (Dyadic.create x -wp))
             let y0 = taylorFixed wp x 0 (-(wp + 2))
-            let mutable y = Ball.inflate y0 (mulUp (Ball.magUpper y0) (expm1Up rho))
+            let y = Ball.inflate y0 (mulUp (Ball.magUpper y0) (expm1Up rho))
+            // r squarings in fixed point: y ⊆ (Y ± E)·2^−wp (Y = ⌊m_y·2^wp⌋, E = ⌈r_y·2^wp⌉ + 1 ulps). For |δ| ≤ E,
+            // |(Y + δ)² − Y²| ≤ (2|Y| + E)·E, so ⌊Y²/2^wp⌋ is within ⌈(2|Y| + E)·E/2^wp⌉ + 1 ≤ ((2|Y| + E)·E >>> wp) + 2 ulps
+            // of every square. Each squaring at most doubles the relative error; the r extra working bits pay for that.
+            let mutable bigY = toFixed wp y.Mid
+            let mutable err = ceilFixed wp y.Rad + BigInteger.One
             for _ in 1..r do
-                y <- Ball.mul wp y y
-            Ball.round prec (Ball.mulPow2 y n)
+                err <- (((BigInteger.Abs bigY <<< 1) + err) * err >>> wp) + BigInteger 2
+                bigY <- (bigY * bigY) >>> wp
+            let squared = Ball.create (Dyadic.create bigY -wp) (Dyadic.create err -wp)
+            Ball.round prec (Ball.mulPow2 squared n)
 
     /// Upper bound of e^r − 1 for r ≥ 0: r·(1 + r) when r ≤ 1/2 (the series Σ_{k≥2} r^(k−2)/k! ≤ 1 there), else from exp.
     and private expm1Up (r: Dyadic) =
@@ -291,7 +299,8 @@ module Elementary =
                     for k in 1 .. n - 1 do
                         power <- (power * wFixed) >>> wp
                         sum <- sum + BigInteger.Divide(power, BigInteger(2 * k + 1))
-                    let tail = Dyadic.divUp radBits (Dyadic.mulPow2 (powUp bigW n) 1) (Dyadic.ofInt (2 * n + 1))
+                    // 2·W^N ≤ 2^(N·(⌊log2 W⌋ + 1) + 1), the same bound that chose N.
+                    let tail = Dyadic.divUp radBits (Dyadic.pow2 (n * (Dyadic.magnitude bigW + 1) + 1)) (Dyadic.ofInt (2 * n + 1))
                     let h = Ball.inflate (ofFixed wp sum (3 * n + 1)) tail
                     // |atanh ζ − atanh z_mid| ≤ r_z/(1 − Z²) ≤ 2·r_z for ζ in z (Z ≤ 1/5 + r_z).
                     let atanhZ = Ball.inflate (Ball.mul wp (Ball.exact zMid) h) (Dyadic.mulPow2 z.Rad 1)
