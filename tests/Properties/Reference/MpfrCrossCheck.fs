@@ -1,7 +1,7 @@
 /// Cross-check of src/Reference/Elementary.fs and Conversions.toFloat against MPFR, an independent correctly rounded library.
 /// For random doubles x and precisions p in 53..1024: MPFR's f(x) at p + 64 bits, widened by its own half ulp (a proven
 /// enclosure, since MPFR rounds correctly), must meet the reference ball f_p(x); that ball must be narrow (radius ≤
-/// 2^(10 − p)·|f(x)|, see docs/tolerances.md); and when the reference rounds the ball to a double (toFloat Nearest = Ok d),
+/// 2^(2 − p)·|f(x)|, see docs/tolerances.md); and when the reference rounds the ball to a double (toFloat Nearest = Ok d),
 /// d must equal MPFR's correctly rounded double. The interval comparison is done in exact BigInteger arithmetic (Mpfr.Exact),
 /// not with the reference's own Ball.overlaps.
 module RnnVerify.Properties.Reference.MpfrCrossCheck
@@ -19,14 +19,14 @@ open RnnVerify.Properties.Reference.Mpfr
 [<Literal>]
 let GuardBits = 64
 
-/// The reference radius may be at most 2^WidthSlackBits units of 2^−p relative to |f(x)| ("a few units of 2^−prec",
-/// Elementary.fsi, generously: 1,024 units). Without a width bound a huge ball would pass the intersection test.
+/// The reference radius may be at most 2^WidthSlackBits units of 2^−p relative to |f(x)| (Elementary.fsi promises "a few
+/// units of 2^−prec": four). Without a width bound a huge ball would pass the intersection test.
 [<Literal>]
-let WidthSlackBits = 10
+let WidthSlackBits = 2
 
 /// From this precision on the reference must decide the rounding to double (toFloat Nearest = Ok): a ball of relative
-/// radius ≤ 2^(10 − 128) = 2^−118 straddles a binary64 rounding boundary only if f(x) lies within 2^−118 relative of the
-/// midpoint between two doubles, which for these random arguments has probability about 2^−65 per case.
+/// radius ≤ 2^(2 − 128) = 2^−126 straddles a binary64 rounding boundary only if f(x) lies within 2^−126 relative of the
+/// midpoint between two doubles, which for these random arguments has probability about 2^−73 per case.
 [<Literal>]
 let DecidedFromBits = 128
 
