@@ -51,6 +51,7 @@ internal sealed class Workspace<T>
         DH = new T[batch * h];
         DC = new T[batch * h];
         DRh = new T[h];
+        DhT = new T[h];
         DFinal = new T[lds * batch * h];
         Lens = new int[batch];
         Lo = new int[batch];
@@ -90,6 +91,9 @@ internal sealed class Workspace<T>
 
     /// <summary>Backward scratch: ∂/∂(r ⊙ h) for the GRU with the reset before the product, [H].</summary>
     public T[] DRh { get; }
+
+    /// <summary>Backward scratch: total gradient on one row's output state, [H].</summary>
+    public T[] DhT { get; }
 
     /// <summary>Backward: extra gradient on each direction's final state from reordered padded outputs, [L·D][B][H].</summary>
     public T[] DFinal { get; }
