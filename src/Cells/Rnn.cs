@@ -30,6 +30,28 @@ public static class Rnn
         where T : unmanaged, IFloatingPointIeee754<T> =>
         new Network<T>(weights).Forward(batch, x, seqLens, h0, c0, y, hN, cN);
 
+    /// <summary>One-shot <see cref="Network{T}.Backward"/>: the vector–Jacobian product of (y, h_n, c_n) with (dy, dh_n, dc_n).</summary>
+    /// <typeparam name="T">float or double.</typeparam>
+    /// <param name="weights">Weights and spec.</param>
+    /// <param name="batch">B ≥ 1.</param>
+    /// <param name="x">[T][B][InputSize].</param>
+    /// <param name="seqLens">[B] or empty (all T).</param>
+    /// <param name="h0">[L·D][B][H] or empty (zeros).</param>
+    /// <param name="c0">[L·D][B][H] or empty (zeros; LSTM only).</param>
+    /// <param name="dy">[T][B][D·H] or empty (zero).</param>
+    /// <param name="dhN">[L·D][B][H] or empty (zero).</param>
+    /// <param name="dcN">[L·D][B][H] or empty (zero; LSTM only).</param>
+    /// <param name="gradients">Overwritten with the weight gradients in the canonical layout.</param>
+    /// <param name="dx">[T][B][InputSize] or empty.</param>
+    /// <param name="dh0">[L·D][B][H] or empty.</param>
+    /// <param name="dc0">[L·D][B][H] or empty (LSTM only).</param>
+    /// <param name="truncationWindow">0 for full BPTT, else the window k (unidirectional only).</param>
+    public static void Backward<T>(NetworkWeights weights, int batch, ReadOnlySpan<T> x, ReadOnlySpan<int> seqLens,
+        ReadOnlySpan<T> h0, ReadOnlySpan<T> c0, ReadOnlySpan<T> dy, ReadOnlySpan<T> dhN, ReadOnlySpan<T> dcN,
+        NetworkGradients<T> gradients, Span<T> dx, Span<T> dh0, Span<T> dc0, int truncationWindow = 0)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        new Network<T>(weights).Backward(batch, x, seqLens, h0, c0, dy, dhN, dcN, gradients, dx, dh0, dc0, truncationWindow);
+
     /// <summary>Runs the network in double and returns freshly allocated outputs.</summary>
     /// <param name="weights">Weights and spec.</param>
     /// <param name="x">[T][B][InputSize].</param>
