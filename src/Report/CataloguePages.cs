@@ -47,11 +47,11 @@ internal static class CataloguePages
     }
 
     /// <summary>One theorem's page.</summary>
-    public static string Page(TheoremEvidence ev, IReadOnlyList<Figure> figures, CatalogueOptions o, Func<Figure, string> image, string? back)
+    public static string Page(TheoremEvidence ev, IReadOnlyList<Figure> figures, CatalogueOptions o, Func<Figure, string> image, string? back, string heading)
     {
         var e = ev.Entry;
         var sb = new StringBuilder();
-        sb.Append($"## {Fmt.Cell(e.Id)}\n\n");
+        sb.Append($"{heading} {Fmt.Cell(e.Id)}\n\n");
         if (back is not null) sb.Append($"[← index]({back})\n\n");
         sb.Append($"**Theorem.** {e.Statement}\n\n");
         sb.Append("**Hypotheses** (each built by a generator):\n\n");
@@ -69,7 +69,12 @@ internal static class CataloguePages
             sb.Append($"| property evaluations (with shrinking) | {Fmt.I(r.Evaluations)} |\n");
             sb.Append($"| generator sizes | FsCheck size {Fmt.I(Evidence.startSize)}…{Fmt.I(Evidence.endSize)}, spread over the cases; ranges as in the hypotheses |\n");
             sb.Append($"| seed | `{r.SeedA},{r.SeedB}` |\n");
-            sb.Append($"| replay | `RNNVERIFY_SEED={r.SeedA},{r.SeedB} RNNVERIFY_CASES={Fmt.I(Math.Min(o.Cases, ev.CasesInTests))} dotnet test tests/Properties` |\n");
+            if (ev.CasesInTests == Theorem.cases)
+                sb.Append($"| replay | `RNNVERIFY_SEED={r.SeedA},{r.SeedB} RNNVERIFY_CASES={Fmt.I(r.Tests)} dotnet test tests/Properties` (same seed and case count, hence the same cases) |\n");
+            else if (r.Tests == ev.CasesInTests)
+                sb.Append($"| replay | `RNNVERIFY_SEED={r.SeedA},{r.SeedB} dotnet test tests/Properties` (this theorem runs a fixed {Fmt.I(ev.CasesInTests)} cases) |\n");
+            else
+                sb.Append($"| replay | this theorem runs a fixed {Fmt.I(ev.CasesInTests)} cases in `dotnet test`; FsCheck spreads sizes over the case count, so this run ({Fmt.I(r.Tests)} cases) replays with `--cases {Fmt.I(r.Tests)} --seed {o.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture)}` of `rnnverify report` |\n");
             if (ev.Worst is { } w)
             {
                 sb.Append($"| observations | {Fmt.I(r.Observations)} |\n");

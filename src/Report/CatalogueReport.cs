@@ -37,7 +37,7 @@ public static class CatalogueReport
             CataloguePages.Index(evidence, figures, options, e => $"theorems/{CataloguePages.Slug(e)}.md", f => $"figures/{f.File}"));
         foreach (var ev in evidence)
             Fmt.Write(Path.Combine(thmDir, CataloguePages.Slug(ev.Entry) + ".md"),
-                CataloguePages.Page(ev, figures, options, f => $"../figures/{f.File}", "../index.md").Insert(0, "#"));
+                CataloguePages.Page(ev, figures, options, f => $"../figures/{f.File}", "../index.md", "#"));
 
         // One offline page: the index, then every theorem, figures inlined as data URIs and links as anchors.
         var uris = figures.ToDictionary(f => f.File, f => HtmlPage.DataUri(f.Png), StringComparer.Ordinal);
@@ -46,7 +46,7 @@ public static class CatalogueReport
         foreach (var ev in evidence)
         {
             md.Append($"\n---\n\n<a id=\"{CataloguePages.Slug(ev.Entry)}\"></a>\n\n");
-            md.Append(CataloguePages.Page(ev, [], options, f => uris[f.File], "#rnnverify-theorem-catalogue-report"));
+            md.Append(CataloguePages.Page(ev, [], options, f => uris[f.File], "#rnnverify-theorem-catalogue-report", "##"));
         }
         Fmt.Write(Path.Combine(dir, "report.html"), HtmlPage.Render("RnnVerify theorem catalogue: report", md.ToString()));
     }
