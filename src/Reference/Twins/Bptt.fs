@@ -45,7 +45,8 @@ module Bptt =
         let o = Output.apply ts vOutput inputs.Steps inputs.Batch out.Y
         let loss = Output.loss ts div output.OutputSize inputs.SeqLens o (Array.map Tape.constant targets)
         let adj = Tape.backward tape [ loss, s.One ]
-        loss.Value, gradients adj vLayers vInputs (Some vOutput)
+        loss.Value, { Y = Array.map value out.Y; Hn = Array.map value out.Hn; Cn = Array.map value out.Cn },
+        gradients adj vLayers vInputs (Some vOutput)
 
 module ForwardMode =
     let private zip (s: Scalar<'T>) (v: 'T[]) (d: 'T[]) =

@@ -29,10 +29,10 @@ module Bptt =
         s: Scalar<'T> -> spec: CellSpec -> layers: LayerParams<'T>[] -> inputs: NetworkInputs<'T> -> window: int ->
         dy: 'T[] -> dhn: 'T[] -> dcn: 'T[] -> NetworkOutputs<'T> * NetworkGradients<'T>
 
-    /// The time-synchronous loss L = Σ_b Σ_{t &lt; seqLens[b]} div(ψ(W_y y_tb + b_y), d_tb) (targets [T][B][O]) and its gradient.
+    /// The time-synchronous loss L = Σ_b Σ_{t &lt; seqLens[b]} div(ψ(W_y y_tb + b_y), d_tb) (targets [T][B][O]) and its gradient (with the network's outputs).
     val lossGradient:
         s: Scalar<'T> -> spec: CellSpec -> layers: LayerParams<'T>[] -> output: OutputParams<'T> -> inputs: NetworkInputs<'T> ->
-        window: int -> div: Divergence -> targets: 'T[] -> 'T * NetworkGradients<'T>
+        window: int -> div: Divergence -> targets: 'T[] -> 'T * NetworkOutputs<'T> * NetworkGradients<'T>
 
 /// Forward-mode differentiation of Network.forward by dual numbers, independent of the tape.
 module ForwardMode =

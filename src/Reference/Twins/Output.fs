@@ -25,7 +25,7 @@ module Output =
         match div with
         | SquaredError ->
             let e = Array.map2 s.Sub o d
-            s.Dot e e
+            s.Mul (s.OfFloat 0.5) (s.Dot e e)
         | SoftmaxCrossEntropy ->
             let m = o |> Array.map s.Approx |> Array.fold max -infinity
             let shift = s.OfFloat(if System.Double.IsFinite m then m else 0.0)

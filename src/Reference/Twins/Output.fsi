@@ -18,7 +18,7 @@ type OutputParams<'T> =
 
 /// The per-step divergence of the time-synchronous loss L = Σ_b Σ_{t &lt; seqLens[b]} div(o_tb, d_tb).
 type Divergence =
-    /// div(o, d) = Σ_k (o_k − d_k)².
+    /// div(o, d) = ½ Σ_k (o_k − d_k)².
     | SquaredError
     /// div(o, d) = −Σ_k d_k ln softmax(o)_k = Σ_k d_k (ln Σ_j e^{o_j} − o_k); d is a probability vector (one-hot for a class).
     | SoftmaxCrossEntropy

@@ -35,16 +35,15 @@ type Case =
 /// A dyadic in [−2, 2] with at most 10 fraction bits: random, distinct per gate, and exact in every format.
 let dyadic: Gen<float> = Gen.choose (-1024, 1024) |> Gen.map (fun k -> float k / 512.0)
 
-let vector n = Gen.arrayOfLength n dyadic
 
 let activation = Gen.elements [ Activation.Identity; Activation.Tanh; Activation.Sigmoid; Activation.Relu ]
 
-/// A specification with every option drawn at random.
-let spec: Gen<CellSpec> =
+/// A specification with every option drawn at random, InputSize ≤ maxInput, HiddenSize ≤ maxHidden.
+let specWith maxInput maxHidden : Gen<CellSpec> =
     gen {
         let! kind = Gen.elements [ CellKind.Rnn; CellKind.Lstm; CellKind.Gru ]
-        let! inputSize = Gen.choose (1, 3)
-        let! hidden = Gen.choose (1, 3)
+        let! inputSize = Gen.choose (1, maxInput)
+        let! hidden = Gen.choose (1, maxHidden)
         let! layers = Gen.frequency [ 3, Gen.constant 1; 1, Gen.constant 2 ]
         let! bidirectional = Gen.elements [ false; true ]
         let count = match kind with CellKind.Lstm -> 3 | CellKind.Gru -> 2 | _ -> 1
@@ -76,8 +75,12 @@ let spec: Gen<CellSpec> =
             )
     }
 
-/// Weights for every layer and direction of spec.
-let weights (spec: CellSpec) : Gen<NetworkWeights> =
+/// Specifications with InputSize, HiddenSize ≤ 3.
+let spec = specWith 3 3
+
+/// Weights for every layer and direction of spec, entries drawn from value.
+let weightsWith (value: Gen<float>) (spec: CellSpec) : Gen<NetworkWeights> =
+    let vector n = Gen.arrayOfLength n value
     let gh = spec.Gates * spec.HiddenSize
     let layer l =
         gen {
@@ -92,8 +95,10 @@ let weights (spec: CellSpec) : Gen<NetworkWeights> =
     |> Gen.collectToList id
     |> Gen.map (fun ls -> NetworkWeights(spec, ResizeArray ls))
 
-/// A whole case for a given specification generator; steps up to maxSteps.
-let caseOf (specGen: Gen<CellSpec>) (maxSteps: int) : Gen<Case> =
+/// A whole case for a given specification generator, number generator and steps up to maxSteps.
+let caseWith (value: Gen<float>) (specGen: Gen<CellSpec>) (maxSteps: int) : Gen<Case> =
+    let vector n = Gen.arrayOfLength n value
+    let weights spec = weightsWith value spec
     gen {
         let! spec = specGen
         let! w = weights spec
@@ -113,6 +118,11 @@ let caseOf (specGen: Gen<CellSpec>) (maxSteps: int) : Gen<Case> =
     }
 
 /// Cases of every kind and option with up to 4 steps.
-let case = caseOf spec 4
+let case = caseWith dyadic spec 4
 
-let arbCase = Arb.fromGen case
+/// A dyadic in [−2, 2] with 30 fraction bits: exact in double, and (unlike the coarse grid of `dyadic`) a pre-activation
+/// lands exactly on a kink of relu or clip with negligible probability — for finite differences, which are wrong there.
+let fine: Gen<float> = Gen.choose (-(1 <<< 30), 1 <<< 30) |> Gen.map (fun k -> float k / float (1 <<< 29))
+
+/// Specifications with tiny sizes (H ≤ 2, In ≤ 2): for theorems whose cases run in 128-bit balls.
+let tinySpec = specWith 2 2
