@@ -117,3 +117,7 @@ module Bounded =
             | _ -> 0.0
 
         { Value = v; Error = propagated + own }
+
+    let neg (x: Bounded) = { x with Value = -x.Value }
+
+    let sub (model: RoundingModel) (a: Bounded) (b: Bounded) = add model a (neg b)

@@ -40,3 +40,7 @@ module Bounded =
     val activate: model: RoundingModel -> activation: Activation -> Bounded -> Bounded
     /// φ(a) in binary64 with the conventions of the cells: σ(x) = 1/(1 + e^−x), relu = max(0, x).
     val apply: activation: Activation -> x: float -> float
+    /// −x (exact).
+    val neg: Bounded -> Bounded
+    /// Difference: Err = Err(a) + Err(b) + u·(M(a) + M(b)).
+    val sub: model: RoundingModel -> Bounded -> Bounded -> Bounded

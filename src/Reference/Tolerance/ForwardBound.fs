@@ -11,15 +11,33 @@ type Feeding =
     | ClaimedStates = 0
     | ReferenceStates = 1
 
+type ForwardRun =
+    { Tape: Tape
+      Y: TensorBound
+      HN: TensorBound
+      CN: TensorBound
+      YNodes: int[]
+      HNNodes: int[]
+      CNNodes: int[]
+      XNodes: int[]
+      H0Nodes: int[]
+      C0Nodes: int[]
+      Weights: WeightNodes[] }
+
 module ForwardBound =
     let private tensor n =
         { Value = Array.zeroCreate n
           Error = Array.zeroCreate n
           Local = Array.zeroCreate n }
 
-    let private put (t: TensorBound) i (b: Bounded) local =
-        t.Value[i] <- b.Value
-        t.Error[i] <- b.Error
+    let private put (tape: Tape) (t: TensorBound) (nodes: int[]) i node local =
+        nodes[i] <- node
+
+        if node >= 0 then
+            let b = tape.Value node
+            t.Value[i] <- b.Value
+            t.Error[i] <- b.Error
+
         t.Local[i] <- local
 
     let compute
@@ -34,54 +52,61 @@ module ForwardBound =
         (c0: float[])
         (claimedY: float[])
         =
+        let tape = Tape(model)
         let spec = weights.Spec
         let hidden, dirs, layers = spec.HiddenSize, spec.Directions, spec.NumLayers
         let isLstm = spec.Kind = CellKind.Lstm
         let yWidth = dirs * hidden
-        let y = tensor (timeSteps * batch * yWidth)
-        let hN = tensor (layers * dirs * batch * hidden)
-        let cN = tensor (if isLstm then layers * dirs * batch * hidden else 0)
+        let states = layers * dirs * batch * hidden
+        let y, yNodes = tensor (timeSteps * batch * yWidth), Array.create (timeSteps * batch * yWidth) -1
+        let hN, hNNodes = tensor states, Array.create states -1
+        let cN, cNNodes = tensor (if isLstm then states else 0), Array.create (if isLstm then states else 0) -1
         let lenOf b = if isNull seqLens then timeSteps else seqLens[b]
-        let init (s: float[]) slot b = Array.init hidden (fun j -> Bounded.exact (if isNull s then 0.0 else s[(slot * batch + b) * hidden + j]))
+        let leaves (s: float[]) = Array.init states (fun i -> Tape.leaf tape (Bounded.exact (if isNull s then 0.0 else s[i])))
+        let xNodes = x |> Array.map (Bounded.exact >> Tape.leaf tape)
+        let h0Nodes = leaves h0
+        let c0Nodes = if isLstm then leaves c0 else Array.empty
+        let weightNodes = [| for layer in 0 .. layers - 1 do
+                                 for dir in 0 .. dirs - 1 -> StepBound.weightNodes tape weights[layer, dir] |]
+        let zero = Tape.leaf tape (Bounded.exact 0.0)
 
-        // Layer input per time step and batch entry, as Bounded (the first layer's x is exact data).
+        // Layer input node per time step and batch entry.
         let mutable layerIn =
-            Array.init timeSteps (fun t ->
-                Array.init batch (fun b -> Array.init spec.InputSize (fun k -> Bounded.exact x[(t * batch + b) * spec.InputSize + k])))
+            Array.init timeSteps (fun t -> Array.init batch (fun b -> Array.sub xNodes ((t * batch + b) * spec.InputSize) spec.InputSize))
 
         for layer in 0 .. layers - 1 do
             let last = layer = layers - 1
             let fed = last && feeding = Feeding.ClaimedStates && not (isNull claimedY)
-            // Outputs of this layer per time step (reference recursion, both directions), the next layer's input.
-            let out = Array.init timeSteps (fun _ -> Array.init batch (fun _ -> Array.create yWidth (Bounded.exact 0.0)))
+            let out = Array.init timeSteps (fun _ -> Array.init batch (fun _ -> Array.create yWidth zero))
 
             for dir in 0 .. dirs - 1 do
-                let w = weights[layer, dir]
+                let w = weightNodes[layer * dirs + dir]
                 let slot = layer * dirs + dir
 
                 for b in 0 .. batch - 1 do
                     let len = lenOf b
-                    let mutable h = init h0 slot b
-                    let mutable c = init c0 slot b
+                    let stateAt (nodes: int[]) = Array.init hidden (fun j -> nodes[(slot * batch + b) * hidden + j])
+                    let mutable h = stateAt h0Nodes
+                    let mutable c = if isLstm then stateAt c0Nodes else Array.create hidden zero
                     let mutable lastOut = h
                     let written = Array.zeroCreate timeSteps
 
                     for k in 0 .. len - 1 do
                         let t = if dir = 0 then k else len - 1 - k
-                        let hNext, cNext = StepBound.step model spec w (layerIn[t].[b]) h c
+                        let hNext, cNext = StepBound.step tape spec w (layerIn[t].[b]) h c
                         let ySlot = if dir = 1 && spec.ReverseOrder = ReverseOutputOrder.ProcessingOrder then k else t
                         written[ySlot] <- true
 
                         for j in 0 .. hidden - 1 do
                             out[ySlot].[b].[dir * hidden + j] <- hNext[j]
-                            if last then put y ((ySlot * batch + b) * yWidth + dir * hidden + j) hNext[j] fed
+                            if last then put tape y yNodes ((ySlot * batch + b) * yWidth + dir * hidden + j) hNext[j] fed
 
                         lastOut <- hNext
                         c <- cNext
 
                         h <-
                             if fed then
-                                Array.init hidden (fun j -> Bounded.exact claimedY[(ySlot * batch + b) * yWidth + dir * hidden + j])
+                                Array.init hidden (fun j -> Tape.fed tape claimedY[(ySlot * batch + b) * yWidth + dir * hidden + j] hNext[j])
                             else
                                 hNext
 
@@ -89,16 +114,27 @@ module ForwardBound =
                     for t in 0 .. timeSteps - 1 do
                         if not written[t] then
                             for j in 0 .. hidden - 1 do
-                                let v =
-                                    if spec.Padding = PaddingReading.CarryLast then lastOut[j] else Bounded.exact 0.0
+                                let carry = spec.Padding = PaddingReading.CarryLast
+                                let node = if carry then lastOut[j] else zero
+                                out[t].[b].[dir * hidden + j] <- node
 
-                                out[t].[b].[dir * hidden + j] <- v
-                                if last then put y ((t * batch + b) * yWidth + dir * hidden + j) v (fed && len > 0)
+                                if last then
+                                    put tape y yNodes ((t * batch + b) * yWidth + dir * hidden + j) (if carry then node else -1) (fed && len > 0)
 
                     for j in 0 .. hidden - 1 do
-                        put hN ((slot * batch + b) * hidden + j) lastOut[j] (fed && len > 0)
-                        if isLstm then put cN ((slot * batch + b) * hidden + j) c[j] false
+                        put tape hN hNNodes ((slot * batch + b) * hidden + j) lastOut[j] (fed && len > 0)
+                        if isLstm then put tape cN cNNodes ((slot * batch + b) * hidden + j) c[j] false
 
             layerIn <- out
 
-        y, hN, cN
+        { Tape = tape
+          Y = y
+          HN = hN
+          CN = cN
+          YNodes = yNodes
+          HNNodes = hNNodes
+          CNNodes = cNNodes
+          XNodes = xNodes
+          H0Nodes = h0Nodes
+          C0Nodes = c0Nodes
+          Weights = weightNodes }

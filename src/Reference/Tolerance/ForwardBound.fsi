@@ -22,6 +22,22 @@ type Feeding =
     /// meaningful only where the recursion contracts.
     | ReferenceStates = 1
 
+/// A recorded forward computation of a whole network: the bounds, and the tape nodes the backward bound needs.
+type ForwardRun =
+    { Tape: Tape
+      Y: TensorBound
+      HN: TensorBound
+      CN: TensorBound
+      /// Node of each y element (−1 where y is the constant 0 of a padded step).
+      YNodes: int[]
+      HNNodes: int[]
+      CNNodes: int[]
+      XNodes: int[]
+      H0Nodes: int[]
+      C0Nodes: int[]
+      /// Per layer·Directions + direction.
+      Weights: WeightNodes[] }
+
 /// Forward bounds of a whole network (layers, directions, batch, sequence lengths, padding and reverse-output readings).
 module ForwardBound =
     /// Bounds for y [T][B][D·H], h_n [L·D][B][H] and c_n [L·D][B][H] (c_n zero-length unless LSTM).
@@ -40,4 +56,4 @@ module ForwardBound =
         h0: float[] ->
         c0: float[] ->
         claimedY: float[] ->
-            TensorBound * TensorBound * TensorBound
+            ForwardRun

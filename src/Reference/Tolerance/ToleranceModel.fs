@@ -40,6 +40,52 @@ type ForwardTolerance(y: ElementTolerance, hN: ElementTolerance, cN: ElementTole
     member _.HN = hN
     member _.CN = cN
 
+[<Sealed>]
+type LayerGradientTolerance(wx: ElementTolerance, wh: ElementTolerance, bx: ElementTolerance, bh: ElementTolerance, p: ElementTolerance) =
+    member _.Wx = wx
+    member _.Wh = wh
+    member _.Bx = bx
+    member _.Bh = bh
+    member _.P = p
+
+[<Sealed>]
+type GradientTolerance(x: ElementTolerance, h0: ElementTolerance, c0: ElementTolerance, weights: LayerGradientTolerance[]) =
+    member _.X = x
+    member _.H0 = h0
+    member _.C0 = c0
+    member _.Weights = weights
+
+module private Facade =
+    let referenceModel = RoundingModel.standard ClaimedDtype.Float64
+
+    let element (model: RoundingModel) (t: TensorBound) (r: TensorBound) =
+        ElementTolerance(
+            t.Value,
+            r.Error |> Array.map (fun e -> referenceModel.Safety * e),
+            t.Error |> Array.map (fun e -> model.Safety * e),
+            t.Local
+        )
+
+    let runs (weights: NetworkWeights) timeSteps batch (x: float[]) (seqLens: int[]) (h0: float[]) (c0: float[]) (claimedY: float[]) model feeding =
+        let spec = weights.Spec
+
+        let expect name (a: float[]) n =
+            if not (isNull a) && a.Length <> n then
+                invalidArg name (sprintf "%s has length %d, expected %d" name a.Length n)
+
+        if isNull x then nullArg (nameof x)
+        let states = spec.NumLayers * spec.Directions * batch * spec.HiddenSize
+        expect (nameof x) x (timeSteps * batch * spec.InputSize)
+        expect (nameof h0) h0 states
+        expect (nameof c0) c0 states
+        expect (nameof claimedY) claimedY (timeSteps * batch * spec.Directions * spec.HiddenSize)
+
+        if not (isNull seqLens) && (seqLens.Length <> batch || seqLens |> Array.exists (fun l -> l < 0 || l > timeSteps)) then
+            invalidArg (nameof seqLens) (sprintf "seqLens must have %d entries in [0, %d]" batch timeSteps)
+
+        let run m = ForwardBound.compute m feeding weights timeSteps batch x seqLens h0 c0 claimedY
+        run model, run referenceModel
+
 [<AbstractClass; Sealed>]
 type ToleranceModel =
     static member Forward
@@ -55,35 +101,9 @@ type ToleranceModel =
             model: RoundingModel,
             feeding: Feeding
         ) =
-        let spec = weights.Spec
-        let expect name (a: float[]) n =
-            if not (isNull a) && a.Length <> n then
-                invalidArg name (sprintf "%s has length %d, expected %d" name a.Length n)
-
-        let states = spec.NumLayers * spec.Directions * batch * spec.HiddenSize
-        expect (nameof x) x (timeSteps * batch * spec.InputSize)
-        if isNull x then nullArg (nameof x)
-        expect (nameof h0) h0 states
-        expect (nameof c0) c0 states
-        expect (nameof claimedY) claimedY (timeSteps * batch * spec.Directions * spec.HiddenSize)
-
-        if not (isNull seqLens) && (seqLens.Length <> batch || seqLens |> Array.exists (fun l -> l < 0 || l > timeSteps)) then
-            invalidArg (nameof seqLens) (sprintf "seqLens must have %d entries in [0, %d]" batch timeSteps)
-
-        let run m = ForwardBound.compute m feeding weights timeSteps batch x seqLens h0 c0 claimedY
-        let y, hN, cN = run model
-        let refModel = RoundingModel.standard ClaimedDtype.Float64
-        let ry, rhN, rcN = run refModel
-
-        let element (t: TensorBound) (r: TensorBound) =
-            ElementTolerance(
-                t.Value,
-                r.Error |> Array.map (fun e -> refModel.Safety * e),
-                t.Error |> Array.map (fun e -> model.Safety * e),
-                t.Local
-            )
-
-        ForwardTolerance(element y ry, element hN rhN, element cN rcN)
+        let run, reference = Facade.runs weights timeSteps batch x seqLens h0 c0 claimedY model feeding
+        let element = Facade.element model
+        ForwardTolerance(element run.Y reference.Y, element run.HN reference.HN, element run.CN reference.CN)
 
     static member Forward
         (
@@ -97,15 +117,55 @@ type ToleranceModel =
             claimedY: float[],
             dtype: ClaimedDtype
         ) =
-        ToleranceModel.Forward(
-            weights,
-            timeSteps,
-            batch,
-            x,
-            seqLens,
-            h0,
-            c0,
-            claimedY,
-            RoundingModel.standard dtype,
-            Feeding.ClaimedStates
+        ToleranceModel.Forward(weights, timeSteps, batch, x, seqLens, h0, c0, claimedY, RoundingModel.standard dtype, Feeding.ClaimedStates)
+
+    static member Backward
+        (
+            weights: NetworkWeights,
+            timeSteps: int,
+            batch: int,
+            x: float[],
+            seqLens: int[],
+            h0: float[],
+            c0: float[],
+            claimedY: float[],
+            dy: float[],
+            dhN: float[],
+            dcN: float[],
+            model: RoundingModel,
+            feeding: Feeding
+        ) =
+        let run, reference = Facade.runs weights timeSteps batch x seqLens h0 c0 claimedY model feeding
+        let g = BackwardBound.compute run dy dhN dcN
+        let r = BackwardBound.compute reference dy dhN dcN
+        let element = Facade.element model
+
+        GradientTolerance(
+            element g.X r.X,
+            element g.H0 r.H0,
+            element g.C0 r.C0,
+            Array.map2
+                (fun (a: LayerGradientBound) (b: LayerGradientBound) ->
+                    LayerGradientTolerance(element a.Wx b.Wx, element a.Wh b.Wh, element a.Bx b.Bx, element a.Bh b.Bh, element a.P b.P))
+                g.Weights
+                r.Weights
+        )
+
+    static member Backward
+        (
+            weights: NetworkWeights,
+            timeSteps: int,
+            batch: int,
+            x: float[],
+            seqLens: int[],
+            h0: float[],
+            c0: float[],
+            claimedY: float[],
+            dy: float[],
+            dhN: float[],
+            dcN: float[],
+            dtype: ClaimedDtype
+        ) =
+        ToleranceModel.Backward(
+            weights, timeSteps, batch, x, seqLens, h0, c0, claimedY, dy, dhN, dcN, RoundingModel.standard dtype, Feeding.ClaimedStates
         )

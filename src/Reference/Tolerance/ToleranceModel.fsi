@@ -34,6 +34,32 @@ type ForwardTolerance =
     /// Final cell states (LSTM), else empty.
     member CN: ElementTolerance
 
+/// Gradient tolerances of one layer and direction, in the LayerWeights layout (P empty when absent).
+[<Sealed>]
+type LayerGradientTolerance =
+    /// ∂L/∂W_x, [G·H][In].
+    member Wx: ElementTolerance
+    /// ∂L/∂W_h, [G·H][H].
+    member Wh: ElementTolerance
+    /// ∂L/∂b_x, [G·H].
+    member Bx: ElementTolerance
+    /// ∂L/∂b_h, [G·H].
+    member Bh: ElementTolerance
+    /// ∂L/∂P, [3·H] (i, f, o), or empty.
+    member P: ElementTolerance
+
+/// Tolerances of the vector–Jacobian product (the gradients PyTorch's backward(dy) returns).
+[<Sealed>]
+type GradientTolerance =
+    /// ∂L/∂x, [T][B][In].
+    member X: ElementTolerance
+    /// ∂L/∂h0, [L·D][B][H].
+    member H0: ElementTolerance
+    /// ∂L/∂c0, [L·D][B][H] (LSTM), else empty.
+    member C0: ElementTolerance
+    /// Per layer·Directions + direction.
+    member Weights: LayerGradientTolerance[]
+
 /// The tolerance model for C# callers (the oracle, the tests): reference value and allowed error per element of claimed tensors.
 [<AbstractClass; Sealed>]
 type ToleranceModel =
@@ -49,3 +75,12 @@ type ToleranceModel =
     static member Forward:
         weights: NetworkWeights * timeSteps: int * batch: int * x: float[] * seqLens: int[] * h0: float[] * c0: float[] *
         claimedY: float[] * model: RoundingModel * feeding: Feeding -> ForwardTolerance
+    /// Gradient tolerances for the vector–Jacobian product with upstream dy [T][B][D·H], dhN, dcN [L·D][B][H] (null: zero),
+    /// along the same trajectory as Forward (fed with claimedY when given). The reference is the binary64 reverse accumulation.
+    static member Backward:
+        weights: NetworkWeights * timeSteps: int * batch: int * x: float[] * seqLens: int[] * h0: float[] * c0: float[] *
+        claimedY: float[] * dy: float[] * dhN: float[] * dcN: float[] * dtype: ClaimedDtype -> GradientTolerance
+    /// As Backward with an explicit rounding model and feeding.
+    static member Backward:
+        weights: NetworkWeights * timeSteps: int * batch: int * x: float[] * seqLens: int[] * h0: float[] * c0: float[] *
+        claimedY: float[] * dy: float[] * dhN: float[] * dcN: float[] * model: RoundingModel * feeding: Feeding -> GradientTolerance

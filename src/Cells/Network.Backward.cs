@@ -1,0 +1,467 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace RnnVerify.Cells;
+
+public sealed partial class Network<T>
+{
+    /// <summary>Which part of the upstream output gradient one backward sweep propagates.</summary>
+    private enum Selection
+    {
+        /// <summary>Every step (untruncated BPTT).</summary>
+        All,
+        /// <summary>Only the valid step <c>term</c> (one loss term of truncated BPTT).</summary>
+        Step,
+        /// <summary>Only padded steps (their carried outputs belong to the final-state term).</summary>
+        Padded,
+    }
+
+    /// <summary>
+    /// Backpropagation through time: the vector–Jacobian product of the whole network, as PyTorch's
+    /// <c>torch.autograd.backward((y, h_n, c_n), (dy, dh_n, dc_n))</c>. Runs the forward pass first (recording the tape),
+    /// then writes ∂L/∂θ for L = ⟨dy, y⟩ + ⟨dh_n, h_n⟩ + ⟨dc_n, c_n⟩.
+    /// <para>Conventions: no gradient flows through padded steps (the state is copied, the copy has derivative 1 and the cell is
+    /// not applied); where a pre-activation (or, under <see cref="ClipReading.GateInputsAndCell"/>, the cell state) was clipped
+    /// (|a| &gt; clip) its derivative is 0, at |a| = clip it is 1; relu'(0) = 0; under input_forget the derived gate's own weights get
+    /// zero gradient.</para>
+    /// </summary>
+    /// <param name="batch">B ≥ 1.</param>
+    /// <param name="x">[T][B][InputSize].</param>
+    /// <param name="seqLens">[B] or empty (all T).</param>
+    /// <param name="h0">[L·D][B][H] or empty (zeros).</param>
+    /// <param name="c0">[L·D][B][H] or empty (LSTM only).</param>
+    /// <param name="dy">Upstream gradient on y, [T][B][D·H] in the same order as y; empty means zero.</param>
+    /// <param name="dhN">Upstream gradient on h_n, [L·D][B][H]; empty means zero.</param>
+    /// <param name="dcN">Upstream gradient on c_n, [L·D][B][H] (LSTM only); empty means zero.</param>
+    /// <param name="gradients">Destination: overwritten with ∂L/∂(W_x, W_h, b_x, b_h, P) in the canonical layout.</param>
+    /// <param name="dx">Destination ∂L/∂x, [T][B][InputSize]; empty to skip.</param>
+    /// <param name="dh0">Destination ∂L/∂h0, [L·D][B][H]; empty to skip.</param>
+    /// <param name="dc0">Destination ∂L/∂c0, [L·D][B][H] (LSTM only); empty to skip.</param>
+    /// <param name="truncationWindow">0 for full BPTT; k ≥ 1 lets the gradient of each term (dy at step t, or the final states of an
+    /// entry, which sit at its last valid step) reach only steps s with t − s &lt; k (unidirectional networks only).</param>
+    /// <exception cref="ArgumentException">A length is inconsistent, or truncation is asked of a bidirectional network.</exception>
+    public void Backward(int batch, ReadOnlySpan<T> x, ReadOnlySpan<int> seqLens, ReadOnlySpan<T> h0, ReadOnlySpan<T> c0,
+        ReadOnlySpan<T> dy, ReadOnlySpan<T> dhN, ReadOnlySpan<T> dcN,
+        NetworkGradients<T> gradients, Span<T> dx, Span<T> dh0, Span<T> dc0, int truncationWindow = 0)
+    {
+        var ws = Prepare(batch, x.Length, seqLens, h0.Length, c0.Length, out int steps);
+        CheckOutputs(steps, batch, dy.Length, dhN.Length, dcN.Length);
+        CheckGradientDestinations(steps, batch, gradients, dx.Length, dh0.Length, dc0.Length, truncationWindow);
+        ForwardCore(ws, x, h0, c0);
+        BackwardCore(ws, x, dy, dhN, dcN, gradients, dx, dh0, dc0, truncationWindow);
+    }
+
+    private void CheckGradientDestinations(int steps, int batch, NetworkGradients<T> gradients, int dxLength, int dh0Length, int dc0Length, int window)
+    {
+        ArgumentNullException.ThrowIfNull(gradients);
+        if (gradients.Spec != Spec)
+        {
+            ThrowHelper.ThrowInvalid(nameof(gradients), "was created for a different spec");
+        }
+
+        if (dxLength != 0)
+        {
+            ThrowHelper.CheckLength("dx", dxLength, "steps·batch·inputSize", steps * batch * Spec.InputSize);
+        }
+
+        int states = Spec.NumLayers * D * batch * H;
+        if (dh0Length != 0)
+        {
+            ThrowHelper.CheckLength("dh0", dh0Length, "numLayers·directions·batch·hiddenSize", states);
+        }
+
+        if (dc0Length != 0)
+        {
+            if (Spec.Kind != CellKind.Lstm)
+            {
+                ThrowHelper.ThrowInvalid("dc0", $"has length {dc0Length}, but only an LSTM has a cell state (pass an empty span)");
+            }
+
+            ThrowHelper.CheckLength("dc0", dc0Length, "numLayers·directions·batch·hiddenSize", states);
+        }
+
+        if (window < 0)
+        {
+            ThrowHelper.ThrowInvalid("truncationWindow", $"is {window}, expected 0 (full BPTT) or a window k ≥ 1");
+        }
+
+        if (window > 0 && D == 2)
+        {
+            ThrowHelper.ThrowInvalid("truncationWindow", "truncated BPTT is defined for unidirectional networks only");
+        }
+    }
+
+    /// <summary>Backward pass over the tape recorded by the last <see cref="ForwardCore"/>; clears then accumulates every destination.</summary>
+    private void BackwardCore(Workspace<T> ws, ReadOnlySpan<T> x, ReadOnlySpan<T> dy, ReadOnlySpan<T> dhN, ReadOnlySpan<T> dcN,
+        NetworkGradients<T> gradients, Span<T> dx, Span<T> dh0, Span<T> dc0, int window)
+    {
+        gradients.Clear();
+        dx.Clear();
+        dh0.Clear();
+        dc0.Clear();
+        int steps = ws.Steps;
+        if (window <= 0 || window >= steps)
+        {
+            Array.Clear(ws.Lo);
+            Sweep(ws, x, dy, Selection.All, 0, steps - 1, true, dhN, dcN, gradients, dx, dh0, dc0);
+            return;
+        }
+
+        // One sweep per term, each confined to its window (cost O(T·k) steps instead of O(T)).
+        for (int t = 0; t < steps; t++)
+        {
+            for (int b = 0; b < ws.Batch; b++)
+            {
+                ws.Lo[b] = Math.Max(0, t - window + 1);
+            }
+
+            Sweep(ws, x, dy, Selection.Step, t, t, false, default, default, gradients, dx, dh0, dc0);
+        }
+
+        for (int b = 0; b < ws.Batch; b++)
+        {
+            ws.Lo[b] = Math.Max(0, ws.Lens[b] - window);
+        }
+
+        Sweep(ws, x, dy, Selection.Padded, 0, steps - 1, true, dhN, dcN, gradients, dx, dh0, dc0);
+    }
+
+    /// <summary>
+    /// One backward sweep through every layer (top down) and direction, over time-aligned steps ≤ <paramref name="hi"/> and, per entry b,
+    /// ≥ Lo[b]; gradients are added to the destinations.
+    /// </summary>
+    private void Sweep(Workspace<T> ws, ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Selection selection, int term, int hi, bool finalTerm,
+        ReadOnlySpan<T> dhN, ReadOnlySpan<T> dcN, NetworkGradients<T> gradients, Span<T> dx, Span<T> dh0, Span<T> dc0)
+    {
+        BuildTopGradient(ws, dy, selection, term, finalTerm);
+        for (int l = Spec.NumLayers - 1; l >= 0; l--)
+        {
+            Span<T> dIn = dx;
+            ReadOnlySpan<T> input = x;
+            if (l > 0)
+            {
+                dIn = ws.DOut[l - 1];
+                dIn.Clear();
+                input = ws.Out[l - 1];
+            }
+
+            for (int d = 0; d < D; d++)
+            {
+                LayerBackward(ws, l, d, input, dIn, hi, finalTerm, dhN, dcN, gradients[l, d], dh0, dc0);
+            }
+        }
+    }
+
+    /// <summary>DOut[top] = the selected part of dy, time-aligned; DFinal = reordered padded outputs' gradient on final states.</summary>
+    private void BuildTopGradient(Workspace<T> ws, ReadOnlySpan<T> dy, Selection selection, int term, bool finalTerm)
+    {
+        int steps = ws.Steps, batch = ws.Batch, h = H, dh = D * h;
+        var top = ws.DOut[Spec.NumLayers - 1];
+        Array.Clear(top);
+        Array.Clear(ws.DFinal);
+        if (dy.IsEmpty)
+        {
+            return;
+        }
+
+        bool reorder = D == 2 && Spec.ReverseOrder == ReverseOutputOrder.ProcessingOrder;
+        int revLd = ((Spec.NumLayers - 1) * D) + 1;
+        for (int t = 0; t < steps; t++)
+        {
+            for (int b = 0; b < batch; b++)
+            {
+                int len = ws.Lens[b];
+                bool take = selection switch
+                {
+                    Selection.All => true,
+                    Selection.Step => t == term && t < len,
+                    _ => t >= len,
+                };
+                if (!take)
+                {
+                    continue;
+                }
+
+                int at = ((t * batch) + b) * dh;
+                for (int d = 0; d < D; d++)
+                {
+                    var src = dy.Slice(at + (d * h), h);
+                    if (d == 1 && reorder)
+                    {
+                        if (t < len)
+                        {
+                            src.CopyTo(top.AsSpan((((len - 1 - t) * batch) + b) * dh + h, h));
+                        }
+                        else if (finalTerm && Spec.Padding == PaddingReading.CarryLast)
+                        {
+                            var fin = ws.DFinal.AsSpan(((revLd * batch) + b) * h, h);
+                            TensorPrimitives.Add(fin, src, fin);
+                        }
+                    }
+                    else
+                    {
+                        src.CopyTo(top.AsSpan(at + (d * h), h));
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Backward through one layer and direction, in reverse processing order.</summary>
+    private void LayerBackward(Workspace<T> ws, int l, int d, ReadOnlySpan<T> input, Span<T> dIn, int hi, bool finalTerm,
+        ReadOnlySpan<T> dhN, ReadOnlySpan<T> dcN, LayerGradients<T> grad, Span<T> dh0, Span<T> dc0)
+    {
+        int steps = ws.Steps, batch = ws.Batch, h = H, dh = D * h, bh = batch * h;
+        int ld = (l * D) + d;
+        var p = _params[ld];
+        var tape = ws.Tapes[ld];
+        var dyAligned = ws.DOut[l];
+        Array.Clear(ws.DH);
+        Array.Clear(ws.DC);
+        if (finalTerm)
+        {
+            if (!dhN.IsEmpty)
+            {
+                dhN.Slice(ld * bh, bh).CopyTo(ws.DH);
+            }
+
+            if (!dcN.IsEmpty)
+            {
+                dcN.Slice(ld * bh, bh).CopyTo(ws.DC);
+            }
+
+            var fin = ws.DFinal.AsSpan(ld * bh, bh);
+            TensorPrimitives.Add(ws.DH, fin, ws.DH);
+        }
+
+        bool carry = Spec.Padding == PaddingReading.CarryLast;
+        for (int s = 0; s < steps; s++)
+        {
+            int t = d == 0 ? hi - s : s;
+            if (t < 0)
+            {
+                break;
+            }
+
+            for (int b = 0; b < batch; b++)
+            {
+                Span<T> dhb = ws.DH.AsSpan(b * h, h);
+                ReadOnlySpan<T> dyb = dyAligned.AsSpan((((t * batch) + b) * dh) + (d * h), h);
+                if (t >= ws.Lens[b])
+                {
+                    if (carry)
+                    {
+                        TensorPrimitives.Add(dhb, dyb, dhb);
+                    }
+
+                    continue;
+                }
+
+                if (t < ws.Lo[b])
+                {
+                    continue;
+                }
+
+                TensorPrimitives.Add(dhb, dyb, ws.DhT);
+                int row = (t * batch) + b;
+                switch (Spec.Kind)
+                {
+                    case CellKind.Lstm:
+                        LstmRowBackward(ws, p, tape, grad, row, b);
+                        break;
+                    case CellKind.Gru:
+                        GruRowBackward(ws, p, tape, row, b);
+                        break;
+                    default:
+                        RnnRowBackward(ws, tape, row);
+                        dhb.Clear();
+                        break;
+                }
+
+                // Parameter and input gradients shared by every cell: dW_x += dA_x ⊗ x, dx += W_xᵀ dA_x, and the same for W_h.
+                int g = Spec.Gates * h;
+                ReadOnlySpan<T> xr = input.Slice(row * p.InputSize, p.InputSize);
+                ReadOnlySpan<T> hp = tape.HPrev.AsSpan(row * h, h);
+                Kernels.AddOuterProduct<T>(ws.DAx, xr, grad.Wx);
+                TensorPrimitives.Add(grad.Bx, ws.DAx, grad.Bx);
+                TensorPrimitives.Add(grad.Bh, ws.DAh, grad.Bh);
+                if (!dIn.IsEmpty)
+                {
+                    Kernels.AddTransposedProduct<T>(p.Wx, g, p.InputSize, ws.DAx, dIn.Slice(row * p.InputSize, p.InputSize));
+                }
+
+                if (Spec.Kind == CellKind.Gru && !Spec.LinearBeforeReset)
+                {
+                    // The candidate row's recurrent input is r ⊙ h; its contribution to dh was added in GruRowBackward.
+                    Kernels.AddOuterProduct<T>(ws.DAh.AsSpan(0, 2 * h), hp, grad.Wh.AsSpan(0, 2 * h * h));
+                    Span<T> rh = ws.Tmp.AsSpan(b * h, h);
+                    TensorPrimitives.Multiply(tape.Act.AsSpan((row * g), h), hp, rh);
+                    Kernels.AddOuterProduct<T>(ws.DAh.AsSpan(2 * h, h), rh, grad.Wh.AsSpan(2 * h * h, h * h));
+                    Kernels.AddTransposedProduct<T>(p.Wh, 2 * h, h, ws.DAh.AsSpan(0, 2 * h), dhb);
+                }
+                else
+                {
+                    Kernels.AddOuterProduct<T>(ws.DAh, hp, grad.Wh);
+                    Kernels.AddTransposedProduct<T>(p.Wh, g, h, ws.DAh, dhb);
+                }
+            }
+        }
+
+        for (int b = 0; b < batch; b++)
+        {
+            if (ws.Lo[b] != 0)
+            {
+                continue;
+            }
+
+            int at = (ld * bh) + (b * h);
+            if (!dh0.IsEmpty)
+            {
+                var dst = dh0.Slice(at, h);
+                TensorPrimitives.Add(dst, ws.DH.AsSpan(b * h, h), dst);
+            }
+
+            if (!dc0.IsEmpty)
+            {
+                var dst = dc0.Slice(at, h);
+                TensorPrimitives.Add(dst, ws.DC.AsSpan(b * h, h), dst);
+            }
+        }
+    }
+
+    /// <summary>RNN: dA = dh_t ⊙ f'(a) ⊙ clip'(a), seen by both W_x and W_h.</summary>
+    private void RnnRowBackward(Workspace<T> ws, Workspace<T>.Tape tape, int row)
+    {
+        int h = H;
+        var pre = tape.Pre.AsSpan(row * h, h);
+        var act = tape.Act.AsSpan(row * h, h);
+        for (int j = 0; j < h; j++)
+        {
+            ws.DAx[j] = ws.DhT[j] * ActivationMath.DerivativeFromOutput(_f, act[j]) * ActivationMath.ClipDerivative(pre[j], _clip);
+        }
+
+        ws.DAx.CopyTo(ws.DAh, 0);
+    }
+
+    /// <summary>
+    /// LSTM row: from dh_t (DhT) and the carried dc_t (DC) to dA = ∂/∂(a_i, a_f, a_g, a_o), dc_{t−1} (DC, overwritten), dP;
+    /// the carried dh is cleared (it is refilled with W_hᵀ dA by the caller).
+    /// </summary>
+    private void LstmRowBackward(Workspace<T> ws, Params p, Workspace<T>.Tape tape, LayerGradients<T> grad, int row, int b)
+    {
+        int h = H, g = 4 * h;
+        var pre = tape.Pre.AsSpan(row * g, g);
+        var act = tape.Act.AsSpan(row * g, g);
+        var hc = tape.HC.AsSpan(row * h, h);
+        var cRaw = tape.CRaw.AsSpan(row * h, h);
+        var cp = tape.CPrev.AsSpan(row * h, h);
+        var dc = ws.DC.AsSpan(b * h, h);
+        var dhb = ws.DH.AsSpan(b * h, h);
+        var dA = ws.DAx;
+        bool fFromI = Spec.InputForget && Spec.InputForgetReading == InputForgetReading.ForgetFromInput;
+        bool iFromF = Spec.InputForget && Spec.InputForgetReading == InputForgetReading.InputFromForget;
+        for (int j = 0; j < h; j++)
+        {
+            T i = act[j], f = act[h + j], gg = act[(2 * h) + j], o = act[(3 * h) + j];
+            T c = _clipCell ? T.Clamp(cRaw[j], -_clip, _clip) : cRaw[j];
+            T dhT = ws.DhT[j];
+            T dcT = dc[j] + (dhT * o * ActivationMath.DerivativeFromOutput(_h, hc[j]));
+            T daO = dhT * hc[j] * ActivationMath.DerivativeFromOutput(_f, o) * ActivationMath.ClipDerivative(pre[(3 * h) + j], _clip);
+            if (p.P is not null)
+            {
+                dcT += daO * p.P[(2 * h) + j];
+                grad.P![(2 * h) + j] += daO * c;
+            }
+
+            T dcRaw = _clipCell ? dcT * ActivationMath.ClipDerivative(cRaw[j], _clip) : dcT;
+            T di = dcRaw * gg, dg = dcRaw * i, df = dcRaw * cp[j];
+            T dcPrev = dcRaw * f;
+            if (fFromI)
+            {
+                di -= df;
+                df = T.Zero;
+            }
+            else if (iFromF)
+            {
+                df -= di;
+                di = T.Zero;
+            }
+
+            T daI = di * ActivationMath.DerivativeFromOutput(_f, i) * ActivationMath.ClipDerivative(pre[j], _clip);
+            T daF = df * ActivationMath.DerivativeFromOutput(_f, f) * ActivationMath.ClipDerivative(pre[h + j], _clip);
+            T daG = dg * ActivationMath.DerivativeFromOutput(_g, gg) * ActivationMath.ClipDerivative(pre[(2 * h) + j], _clip);
+            if (p.P is not null)
+            {
+                dcPrev += (daI * p.P[j]) + (daF * p.P[h + j]);
+                grad.P![j] += daI * cp[j];
+                grad.P[h + j] += daF * cp[j];
+            }
+
+            dA[j] = daI;
+            dA[h + j] = daF;
+            dA[(2 * h) + j] = daG;
+            dA[(3 * h) + j] = daO;
+            dc[j] = dcPrev;
+        }
+
+        dhb.Clear();
+        dA.CopyTo(ws.DAh, 0);
+    }
+
+    /// <summary>
+    /// GRU row: h' = n + z ⊙ (h − n). From dh' (DhT) to dA_x = ∂/∂(W_x-side pre-activations), dA_h = ∂/∂(recurrent products)
+    /// and the direct part of dh (DH, overwritten: z ⊙ dh', plus r ⊙ U_nᵀ da_n when the reset precedes the product).
+    /// </summary>
+    private void GruRowBackward(Workspace<T> ws, Params p, Workspace<T>.Tape tape, int row, int b)
+    {
+        int h = H, g = 3 * h;
+        bool after = Spec.LinearBeforeReset;
+        var pre = tape.Pre.AsSpan(row * g, g);
+        var act = tape.Act.AsSpan(row * g, g);
+        var hp = tape.HPrev.AsSpan(row * h, h);
+        var ghn = tape.GhN.AsSpan(row * h, h);
+        var dhb = ws.DH.AsSpan(b * h, h);
+        var dAx = ws.DAx;
+        var dAh = ws.DAh;
+        for (int j = 0; j < h; j++)
+        {
+            T r = act[j], z = act[h + j], n = act[(2 * h) + j];
+            T dhT = ws.DhT[j];
+            T dn = dhT * (T.One - z);
+            T dz = dhT * (hp[j] - n);
+            dhb[j] = dhT * z;
+            T daN = dn * ActivationMath.DerivativeFromOutput(_g, n) * ActivationMath.ClipDerivative(pre[(2 * h) + j], _clip);
+            dAx[(2 * h) + j] = daN;
+            dAx[h + j] = dz * ActivationMath.DerivativeFromOutput(_f, z) * ActivationMath.ClipDerivative(pre[h + j], _clip);
+            if (after)
+            {
+                dAh[(2 * h) + j] = daN * r;
+                dAx[j] = daN * ghn[j]; // dr, turned into da_r below
+            }
+            else
+            {
+                dAh[(2 * h) + j] = daN;
+            }
+        }
+
+        if (!after)
+        {
+            // a_n contains U_n (r ⊙ h): ∂/∂(r ⊙ h) = U_nᵀ da_n, then dr = that ⊙ h and dh += that ⊙ r.
+            var drh = ws.DRh.AsSpan();
+            drh.Clear();
+            Kernels.AddTransposedProduct<T>(p.Wh.AsSpan(2 * h * h, h * h), h, h, dAx.AsSpan(2 * h, h), drh);
+            for (int j = 0; j < h; j++)
+            {
+                dAx[j] = drh[j] * hp[j];
+                dhb[j] += drh[j] * act[j];
+            }
+        }
+
+        for (int j = 0; j < h; j++)
+        {
+            dAx[j] *= ActivationMath.DerivativeFromOutput(_f, act[j]) * ActivationMath.ClipDerivative(pre[j], _clip);
+            dAh[j] = dAx[j];
+            dAh[h + j] = dAx[h + j];
+        }
+    }
+}

@@ -1,0 +1,358 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace RnnVerify.Cells;
+
+public sealed partial class Network<T>
+{
+    /// <summary>
+    /// Runs the network over a batch of sequences.
+    /// <para>Per layer and direction, at each valid step t &lt; len_b (in processing order: forward t = 0…len−1, reverse
+    /// t = len−1…0): RNN h_t = f(W_x x_t + b_x + W_h h_{t−1} + b_h); LSTM and GRU as in docs/cells.md. At padded steps the state
+    /// is kept and the output follows <see cref="CellSpec.Padding"/>. Layer l &gt; 0 reads concat(forward, reverse) outputs of layer l − 1.</para>
+    /// </summary>
+    /// <param name="batch">B ≥ 1.</param>
+    /// <param name="x">Input [T][B][InputSize]; its length fixes T ≥ 1.</param>
+    /// <param name="seqLens">Length per batch entry [B], 0 ≤ len ≤ T; empty means every entry has length T.</param>
+    /// <param name="h0">Initial hidden states [L·D][B][H]; empty means zeros.</param>
+    /// <param name="c0">LSTM initial cell states [L·D][B][H]; empty means zeros (must be empty for RNN and GRU).</param>
+    /// <param name="y">Destination [T][B][D·H] of the last layer's outputs (reverse direction ordered per
+    /// <see cref="CellSpec.ReverseOrder"/>); empty to skip.</param>
+    /// <param name="hN">Destination [L·D][B][H]: hidden state after each entry's last valid step; empty to skip.</param>
+    /// <param name="cN">Destination [L·D][B][H]: LSTM cell state likewise; empty to skip.</param>
+    /// <exception cref="ArgumentException">A span has a length inconsistent with the spec, <paramref name="batch"/> and T.</exception>
+    public void Forward(int batch, ReadOnlySpan<T> x, ReadOnlySpan<int> seqLens, ReadOnlySpan<T> h0, ReadOnlySpan<T> c0,
+        Span<T> y, Span<T> hN, Span<T> cN)
+    {
+        var ws = Prepare(batch, x.Length, seqLens, h0.Length, c0.Length, out int steps);
+        CheckOutputs(steps, batch, y.Length, hN.Length, cN.Length);
+        ForwardCore(ws, x, h0, c0);
+        CopyOutputs(ws, y, hN, cN);
+    }
+
+    private void CheckOutputs(int steps, int batch, int yLength, int hNLength, int cNLength)
+    {
+        if (yLength != 0)
+        {
+            ThrowHelper.CheckLength("y", yLength, "steps·batch·directions·hiddenSize", steps * batch * D * H);
+        }
+
+        int states = Spec.NumLayers * D * batch * H;
+        if (hNLength != 0)
+        {
+            ThrowHelper.CheckLength("hN", hNLength, "numLayers·directions·batch·hiddenSize", states);
+        }
+
+        if (cNLength != 0)
+        {
+            if (Spec.Kind != CellKind.Lstm)
+            {
+                ThrowHelper.ThrowInvalid("cN", $"has length {cNLength}, but only an LSTM has a cell state (pass an empty span)");
+            }
+
+            ThrowHelper.CheckLength("cN", cNLength, "numLayers·directions·batch·hiddenSize", states);
+        }
+    }
+
+    private void CopyOutputs(Workspace<T> ws, Span<T> y, Span<T> hN, Span<T> cN)
+    {
+        if (!y.IsEmpty)
+        {
+            ws.YUser.CopyTo(y);
+        }
+
+        int bh = ws.Batch * H;
+        for (int ld = 0; ld < ws.Tapes.Length; ld++)
+        {
+            if (!hN.IsEmpty)
+            {
+                ws.Tapes[ld].H.CopyTo(hN.Slice(ld * bh, bh));
+            }
+
+            if (!cN.IsEmpty)
+            {
+                ws.Tapes[ld].C.CopyTo(cN.Slice(ld * bh, bh));
+            }
+        }
+    }
+
+    /// <summary>Forward pass recording the tape; leaves final states in the tapes and the caller-ordered output in YUser.</summary>
+    private void ForwardCore(Workspace<T> ws, ReadOnlySpan<T> x, ReadOnlySpan<T> h0, ReadOnlySpan<T> c0)
+    {
+        int steps = ws.Steps;
+        int batch = ws.Batch;
+        int h = H;
+        int g = Spec.Gates * h;
+        int dh = D * h;
+        int bh = batch * h;
+        for (int l = 0; l < Spec.NumLayers; l++)
+        {
+            ReadOnlySpan<T> input = l == 0 ? x : ws.Out[l - 1];
+            Span<T> output = ws.Out[l];
+            for (int d = 0; d < D; d++)
+            {
+                int ld = (l * D) + d;
+                var p = _params[ld];
+                var tape = ws.Tapes[ld];
+
+                // Input projection for every step at once: Pre[t][b] = W_x x_t,b + bias.
+                Kernels.MatMulABt(input, steps * batch, p.Wx, g, p.InputSize, tape.Pre, g, accumulate: false);
+                for (int r = 0; r < steps * batch; r++)
+                {
+                    Span<T> row = tape.Pre.AsSpan(r * g, g);
+                    TensorPrimitives.Add(row, p.ProjectionBias, row);
+                }
+
+                if (h0.IsEmpty)
+                {
+                    Array.Clear(tape.H);
+                }
+                else
+                {
+                    h0.Slice(ld * bh, bh).CopyTo(tape.H);
+                }
+
+                if (Spec.Kind == CellKind.Lstm)
+                {
+                    if (c0.IsEmpty)
+                    {
+                        Array.Clear(tape.C);
+                    }
+                    else
+                    {
+                        c0.Slice(ld * bh, bh).CopyTo(tape.C);
+                    }
+                }
+
+                for (int s = 0; s < steps; s++)
+                {
+                    int t = d == 0 ? s : steps - 1 - s;
+                    switch (Spec.Kind)
+                    {
+                        case CellKind.Lstm:
+                            LstmStep(ws, p, tape, t);
+                            break;
+                        case CellKind.Gru:
+                            GruStep(ws, p, tape, t);
+                            break;
+                        default:
+                            RnnStep(ws, p, tape, t);
+                            break;
+                    }
+
+                    bool carry = Spec.Padding == PaddingReading.CarryLast;
+                    for (int b = 0; b < batch; b++)
+                    {
+                        Span<T> dst = output.Slice((((t * batch) + b) * dh) + (d * h), h);
+                        if (t < ws.Lens[b] || carry)
+                        {
+                            tape.H.AsSpan(b * h, h).CopyTo(dst);
+                        }
+                        else
+                        {
+                            dst.Clear();
+                        }
+                    }
+                }
+            }
+        }
+
+        WriteUserOutput(ws);
+    }
+
+    /// <summary>YUser = last layer's output with the reverse direction reordered per <see cref="CellSpec.ReverseOrder"/>.</summary>
+    private void WriteUserOutput(Workspace<T> ws)
+    {
+        var top = ws.Out[Spec.NumLayers - 1];
+        top.CopyTo(ws.YUser, 0);
+        if (D == 1 || Spec.ReverseOrder == ReverseOutputOrder.TimeAligned)
+        {
+            return;
+        }
+
+        int steps = ws.Steps;
+        int batch = ws.Batch;
+        int h = H;
+        int dh = 2 * h;
+        var rev = ws.Tapes[((Spec.NumLayers - 1) * 2) + 1];
+        for (int b = 0; b < batch; b++)
+        {
+            int len = ws.Lens[b];
+            for (int k = 0; k < steps; k++)
+            {
+                Span<T> dst = ws.YUser.AsSpan((((k * batch) + b) * dh) + h, h);
+                if (k < len)
+                {
+                    top.AsSpan((((len - 1 - k) * batch) + b) * dh + h, h).CopyTo(dst);
+                }
+                else if (Spec.Padding == PaddingReading.CarryLast)
+                {
+                    rev.H.AsSpan(b * h, h).CopyTo(dst);
+                }
+                else
+                {
+                    dst.Clear();
+                }
+            }
+        }
+    }
+
+    /// <summary>RNN step at time t for every valid row: h = f(clip(W_x x + b_x + W_h h + b_h)).</summary>
+    private void RnnStep(Workspace<T> ws, Params p, Workspace<T>.Tape tape, int t)
+    {
+        int h = H;
+        int batch = ws.Batch;
+        Kernels.MatMulABt<T>(tape.H, batch, p.Wh, h, h, ws.Rec, h, accumulate: false);
+        for (int b = 0; b < batch; b++)
+        {
+            if (t >= ws.Lens[b])
+            {
+                continue;
+            }
+
+            int row = (t * batch) + b;
+            Span<T> pre = tape.Pre.AsSpan(row * h, h);
+            TensorPrimitives.Add(pre, ws.Rec.AsSpan(b * h, h), pre);
+            Span<T> state = tape.H.AsSpan(b * h, h);
+            state.CopyTo(tape.HPrev.AsSpan(row * h, h));
+            Span<T> act = tape.Act.AsSpan(row * h, h);
+            ActivationMath.Apply(_f, pre, act, _clip);
+            act.CopyTo(state);
+        }
+    }
+
+    /// <summary>
+    /// LSTM step at time t for every valid row (gates i, f, g, o; peepholes P_i, P_f on c_{t−1}, P_o on c_t):
+    /// i = f(a_i), f = f(a_f) (or 1 − i / i = 1 − f under input_forget), g = g(a_g), c = f ⊙ c_{t−1} + i ⊙ g (clipped under
+    /// <see cref="ClipReading.GateInputsAndCell"/>), o = f(a_o + P_o ⊙ c), h = o ⊙ h(c).
+    /// </summary>
+    private void LstmStep(Workspace<T> ws, Params p, Workspace<T>.Tape tape, int t)
+    {
+        int h = H;
+        int g = 4 * h;
+        int batch = ws.Batch;
+        Kernels.MatMulABt<T>(tape.H, batch, p.Wh, g, h, ws.Rec, g, accumulate: false);
+        for (int b = 0; b < batch; b++)
+        {
+            if (t >= ws.Lens[b])
+            {
+                continue;
+            }
+
+            int row = (t * batch) + b;
+            Span<T> pre = tape.Pre.AsSpan(row * g, g);
+            TensorPrimitives.Add(pre, ws.Rec.AsSpan(b * g, g), pre);
+            Span<T> hState = tape.H.AsSpan(b * h, h);
+            Span<T> cState = tape.C.AsSpan(b * h, h);
+            Span<T> hp = tape.HPrev.AsSpan(row * h, h);
+            Span<T> cp = tape.CPrev.AsSpan(row * h, h);
+            hState.CopyTo(hp);
+            cState.CopyTo(cp);
+            Span<T> preI = pre.Slice(0, h), preF = pre.Slice(h, h), preG = pre.Slice(2 * h, h), preO = pre.Slice(3 * h, h);
+            Span<T> act = tape.Act.AsSpan(row * g, g);
+            Span<T> i = act.Slice(0, h), f = act.Slice(h, h), gg = act.Slice(2 * h, h), o = act.Slice(3 * h, h);
+            if (p.P is not null)
+            {
+                TensorPrimitives.MultiplyAdd(p.P.AsSpan(0, h), cp, preI, preI);
+                TensorPrimitives.MultiplyAdd(p.P.AsSpan(h, h), cp, preF, preF);
+            }
+
+            ActivationMath.Apply(_f, preI, i, _clip);
+            ActivationMath.Apply(_f, preF, f, _clip);
+            ActivationMath.Apply(_g, preG, gg, _clip);
+            if (Spec.InputForget)
+            {
+                if (Spec.InputForgetReading == InputForgetReading.ForgetFromInput)
+                {
+                    TensorPrimitives.Subtract(T.One, i, f);
+                }
+                else
+                {
+                    TensorPrimitives.Subtract(T.One, f, i);
+                }
+            }
+
+            Span<T> cRaw = tape.CRaw.AsSpan(row * h, h);
+            TensorPrimitives.Multiply(f, cp, cRaw);
+            TensorPrimitives.MultiplyAdd(i, gg, cRaw, cRaw);
+            if (_clipCell)
+            {
+                TensorPrimitives.Clamp(cRaw, -_clip, _clip, cState);
+            }
+            else
+            {
+                cRaw.CopyTo(cState);
+            }
+
+            if (p.P is not null)
+            {
+                TensorPrimitives.MultiplyAdd(p.P.AsSpan(2 * h, h), cState, preO, preO);
+            }
+
+            ActivationMath.Apply(_f, preO, o, _clip);
+            Span<T> hc = tape.HC.AsSpan(row * h, h);
+            ActivationMath.Apply(_h, cState, hc, T.Zero);
+            TensorPrimitives.Multiply(o, hc, hState);
+        }
+    }
+
+    /// <summary>
+    /// GRU step at time t for every valid row (gates r, z, n): r = f(a_r), z = f(a_z),
+    /// n = g(W_n x + b_xn + r ⊙ (U_n h + b_hn)) (reset after) or g(W_n x + b_xn + U_n (r ⊙ h) + b_hn) (reset before),
+    /// h' = (1 − z) ⊙ n + z ⊙ h, evaluated as n + z ⊙ (h − n).
+    /// </summary>
+    private void GruStep(Workspace<T> ws, Params p, Workspace<T>.Tape tape, int t)
+    {
+        int h = H;
+        int g = 3 * h;
+        int batch = ws.Batch;
+        bool after = Spec.LinearBeforeReset;
+        ReadOnlySpan<T> un = p.Wh.AsSpan(2 * h * h, h * h);
+        ReadOnlySpan<T> bhn = p.Bh.AsSpan(2 * h, h);
+        Kernels.MatMulABt<T>(tape.H, batch, p.Wh.AsSpan(0, 2 * h * h), 2 * h, h, ws.Rec, g, accumulate: false);
+        if (after)
+        {
+            Kernels.MatMulABt<T>(tape.H, batch, un, h, h, ws.Rec.AsSpan(2 * h), g, accumulate: false);
+        }
+
+        for (int b = 0; b < batch; b++)
+        {
+            if (t >= ws.Lens[b])
+            {
+                continue;
+            }
+
+            int row = (t * batch) + b;
+            Span<T> pre = tape.Pre.AsSpan(row * g, g);
+            Span<T> rec = ws.Rec.AsSpan(b * g, g);
+            Span<T> preRz = pre.Slice(0, 2 * h);
+            TensorPrimitives.Add(preRz, rec.Slice(0, 2 * h), preRz);
+            Span<T> hState = tape.H.AsSpan(b * h, h);
+            Span<T> hp = tape.HPrev.AsSpan(row * h, h);
+            hState.CopyTo(hp);
+            Span<T> act = tape.Act.AsSpan(row * g, g);
+            Span<T> r = act.Slice(0, h), z = act.Slice(h, h), n = act.Slice(2 * h, h);
+            ActivationMath.Apply(_f, pre.Slice(0, h), r, _clip);
+            ActivationMath.Apply(_f, pre.Slice(h, h), z, _clip);
+            Span<T> ghn = tape.GhN.AsSpan(row * h, h);
+            Span<T> preN = pre.Slice(2 * h, h);
+            if (after)
+            {
+                TensorPrimitives.Add(rec.Slice(2 * h, h), bhn, ghn);
+                TensorPrimitives.MultiplyAdd(r, ghn, preN, preN);
+            }
+            else
+            {
+                Span<T> rh = ws.Tmp.AsSpan(b * h, h);
+                TensorPrimitives.Multiply(r, hp, rh);
+                Kernels.MatMulABt<T>(rh, 1, un, h, h, ghn, h, accumulate: false);
+                TensorPrimitives.Add(ghn, bhn, ghn);
+                TensorPrimitives.Add(preN, ghn, preN);
+            }
+
+            ActivationMath.Apply(_g, preN, n, _clip);
+            TensorPrimitives.Subtract(hp, n, hState);
+            TensorPrimitives.MultiplyAdd(z, hState, n, hState);
+        }
+    }
+}

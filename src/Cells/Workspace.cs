@@ -1,0 +1,135 @@
+using System.Numerics;
+
+namespace RnnVerify.Cells;
+
+/// <summary>
+/// Every buffer one forward–backward call needs, allocated once per (steps, batch) and reused by later calls of the same size,
+/// so the time loop never allocates. The forward pass records here what the backward pass reads (the tape).
+/// </summary>
+/// <typeparam name="T">float or double.</typeparam>
+internal sealed class Workspace<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public Workspace(CellSpec spec, int steps, int batch)
+    {
+        Steps = steps;
+        Batch = batch;
+        int h = spec.HiddenSize;
+        int g = spec.Gates * h;
+        int dh = spec.Directions * h;
+        int lds = spec.NumLayers * spec.Directions;
+        int tb = steps * batch;
+        Tapes = new Tape[lds];
+        for (int i = 0; i < lds; i++)
+        {
+            Tapes[i] = new Tape
+            {
+                Pre = new T[tb * g],
+                Act = new T[tb * g],
+                HPrev = new T[tb * h],
+                CPrev = spec.Kind == CellKind.Lstm ? new T[tb * h] : [],
+                CRaw = spec.Kind == CellKind.Lstm ? new T[tb * h] : [],
+                HC = spec.Kind == CellKind.Lstm ? new T[tb * h] : [],
+                GhN = spec.Kind == CellKind.Gru ? new T[tb * h] : [],
+                H = new T[batch * h],
+                C = new T[batch * h],
+            };
+        }
+
+        Out = new T[spec.NumLayers][];
+        DOut = new T[spec.NumLayers][];
+        for (int l = 0; l < spec.NumLayers; l++)
+        {
+            Out[l] = new T[tb * dh];
+            DOut[l] = new T[tb * dh];
+        }
+
+        Rec = new T[batch * g];
+        Tmp = new T[batch * h];
+        DAx = new T[g];
+        DAh = new T[g];
+        DH = new T[batch * h];
+        DC = new T[batch * h];
+        DRh = new T[h];
+        DhT = new T[h];
+        DFinal = new T[lds * batch * h];
+        Lens = new int[batch];
+        Lo = new int[batch];
+        YUser = new T[tb * dh];
+        DYUser = new T[tb * dh];
+    }
+
+    public int Steps { get; }
+    public int Batch { get; }
+
+    /// <summary>Per layer and direction: what the forward pass recorded.</summary>
+    public Tape[] Tapes { get; }
+
+    /// <summary>Per layer: outputs [T][B][D·H], time-aligned, padding rule applied (the next layer's input).</summary>
+    public T[][] Out { get; }
+
+    /// <summary>Per layer: gradient with respect to <see cref="Out"/>.</summary>
+    public T[][] DOut { get; }
+
+    /// <summary>Recurrent products of one step, [B][G·H].</summary>
+    public T[] Rec { get; }
+
+    /// <summary>Scratch [B][H] (GRU r ⊙ h).</summary>
+    public T[] Tmp { get; }
+
+    /// <summary>Backward: gradient of one row's pre-activations seen by W_x and b_x, [G·H].</summary>
+    public T[] DAx { get; }
+
+    /// <summary>Backward: gradient of one row's recurrent pre-activations seen by W_h and b_h, [G·H].</summary>
+    public T[] DAh { get; }
+
+    /// <summary>Backward: gradient carried to the previous hidden state, [B][H].</summary>
+    public T[] DH { get; }
+
+    /// <summary>Backward: gradient carried to the previous cell state, [B][H].</summary>
+    public T[] DC { get; }
+
+    /// <summary>Backward scratch: ∂/∂(r ⊙ h) for the GRU with the reset before the product, [H].</summary>
+    public T[] DRh { get; }
+
+    /// <summary>Backward scratch: total gradient on one row's output state, [H].</summary>
+    public T[] DhT { get; }
+
+    /// <summary>Backward: extra gradient on each direction's final state from reordered padded outputs, [L·D][B][H].</summary>
+    public T[] DFinal { get; }
+
+    /// <summary>Sequence length per batch entry.</summary>
+    public int[] Lens { get; }
+
+    /// <summary>Truncated BPTT: first step inside the window, per batch entry.</summary>
+    public int[] Lo { get; }
+
+    /// <summary>The network output in the caller's order [T][B][D·H].</summary>
+    public T[] YUser { get; }
+
+    /// <summary>Gradient with respect to <see cref="YUser"/>.</summary>
+    public T[] DYUser { get; }
+
+    /// <summary>One layer and direction's record of the forward pass; every array is [T][B][·] indexed by time-aligned step.</summary>
+    public sealed class Tape
+    {
+        /// <summary>Pre-activations before clipping, [T][B][G·H] (GRU n: the full argument of g).</summary>
+        public required T[] Pre { get; init; }
+        /// <summary>Activated gates [T][B][G·H] (LSTM i, f, g, o after input_forget; GRU r, z, n; RNN h).</summary>
+        public required T[] Act { get; init; }
+        /// <summary>Hidden state before the step, [T][B][H].</summary>
+        public required T[] HPrev { get; init; }
+        /// <summary>LSTM cell state before the step.</summary>
+        public required T[] CPrev { get; init; }
+        /// <summary>LSTM f ⊙ c_{t−1} + i ⊙ g before the optional cell clip.</summary>
+        public required T[] CRaw { get; init; }
+        /// <summary>LSTM h(c_t).</summary>
+        public required T[] HC { get; init; }
+        /// <summary>GRU: U_n h + b_hn (reset after) or U_n (r ⊙ h) + b_hn (reset before).</summary>
+        public required T[] GhN { get; init; }
+        /// <summary>Running hidden state [B][H].</summary>
+        public required T[] H { get; init; }
+        /// <summary>Running cell state [B][H].</summary>
+        public required T[] C { get; init; }
+    }
+}

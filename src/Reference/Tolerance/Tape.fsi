@@ -1,0 +1,46 @@
+namespace RnnVerify.Reference.Tolerance
+
+open RnnVerify.Cells
+
+/// A record of a forward computation in Bounded arithmetic: every node keeps its Bounded value and, for each operand, the
+/// partial derivative ∂node/∂operand as a Bounded (its Value the binary64 derivative at the reference's point, its Error a bound
+/// on how far the implementation's derivative may be). Reverse accumulation over the tape gives the gradient bound.
+[<Sealed>]
+type Tape =
+    /// An empty tape for the given model.
+    new: model: RoundingModel -> Tape
+    /// The rounding model of every node.
+    member Model: RoundingModel
+    /// Number of nodes.
+    member Count: int
+    /// The Bounded value of node i.
+    member Value: node: int -> Bounded
+
+/// Operations that compute a node's Bounded value (by the Bounded rules) and record its partial derivatives.
+module Tape =
+    /// A leaf: data, a weight, an initial state.
+    val leaf: tape: Tape -> value: Bounded -> int
+    /// A fed state: Value = the implementation's own claimed value (Error 0) for the forward, but the adjoint flows to `previous`
+    /// with partial exactly 1, so the backward runs along the fed trajectory.
+    val fed: tape: Tape -> claimed: float -> previous: int -> int
+    /// Σ w·x over (weight, input) node pairs + Σ biases (Bounded.affine with the weights exact leaves).
+    /// Partials: ∂/∂w = x, ∂/∂x = w, ∂/∂b = 1.
+    val affine: tape: Tape -> products: struct (int * int) list -> biases: int list -> int
+    /// Product; partials b, a.
+    val mul: tape: Tape -> a: int -> b: int -> int
+    /// Sum; partials 1, 1.
+    val add: tape: Tape -> a: int -> b: int -> int
+    /// φ(a); the partial is computed from the output y as the implementations do: tanh 1 − y², σ y(1 − y), identity 1;
+    /// relu 1 or 0, and [0, 1] (Value 1/2, Error 1/2) when the pre-activation's interval [V − 2E, V + 2E] contains the kink 0.
+    val activate: tape: Tape -> activation: Activation -> a: int -> int
+    /// 1 − x for a coupled gate; partial −1.
+    val oneMinus: tape: Tape -> x: int -> int
+    /// (1 − z)·n + z·h; partials h − n, 1 − z, z.
+    val convex: tape: Tape -> z: int -> n: int -> h: int -> int
+    /// clip to [−c, c]; partial 1 inside, 0 outside, [0, 1] when the interval of a contains ±c.
+    val clip: tape: Tape -> c: float -> a: int -> int
+    /// Reverse accumulation from the seeds (node, exact upstream gradient): the Bounded adjoint of every node. Each adjoint is
+    /// a sum of n terms partial·adjoint, bounded like an inner product in any order (γ_{n+2}: the +2 covers partials that are
+    /// weights converted to the claimed format): Err = γ_{n+2} Σ M(p)M(λ) +
+    /// Σ (Err(p) M(λ) + M(p) Err(λ)) + n·η (a single term with partial exactly ±1 or 0 is exact).
+    val backward: tape: Tape -> seeds: struct (int * float) seq -> Bounded[]

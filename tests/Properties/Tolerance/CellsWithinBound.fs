@@ -1,0 +1,66 @@
+/// Issue 3's first test: every C# cell output, float and double, lies within the derived bound of the reference.
+module RnnVerify.Properties.Tolerance.CellsWithinBound
+
+open System
+open Expecto
+open FsCheck.FSharp
+open RnnVerify.Cells
+open RnnVerify.Reference.Tolerance
+open RnnVerify.Properties.Theorem
+open RnnVerify.Properties.Tolerance.Cases
+
+/// The C# cells' y, h_n, c_n in float32 (widened exactly to binary64) or float64.
+let cellsForward (dtype: ClaimedDtype) (case: Case) =
+    let spec = case.Weights.Spec
+    let p = case.Params
+    let states = spec.NumLayers * spec.Directions * p.B * p.H
+    let yLen = p.T * p.B * spec.Directions * p.H
+    let cLen = if spec.Kind = CellKind.Lstm then states else 0
+    let orEmpty (a: 'a[]) = if isNull a then Array.empty else a
+    let seqLens = orEmpty case.SeqLens
+
+    match dtype with
+    | ClaimedDtype.Float32 ->
+        let f (a: float[]) = if isNull a then Array.empty else Array.map float32 a
+        let y, hN, cN = Array.zeroCreate<float32> yLen, Array.zeroCreate<float32> states, Array.zeroCreate<float32> cLen
+        Rnn.Forward<float32>(case.Weights, p.B, ReadOnlySpan(f case.X), ReadOnlySpan seqLens, ReadOnlySpan(f case.H0),
+                             ReadOnlySpan(f case.C0), Span y, Span hN, Span cN)
+        Array.map float y, Array.map float hN, Array.map float cN
+    | _ ->
+        let y, hN, cN = Array.zeroCreate<float> yLen, Array.zeroCreate<float> states, Array.zeroCreate<float> cLen
+        Rnn.Forward<float>(case.Weights, p.B, ReadOnlySpan case.X, ReadOnlySpan seqLens, ReadOnlySpan(orEmpty case.H0),
+                           ReadOnlySpan(orEmpty case.C0), Span y, Span hN, Span cN)
+        y, hN, cN
+
+/// Every element passes; NaN is rejected first; a failure prints the claim, the reference and both bounds with %.17g.
+let allPass (what: string) (tol: ElementTolerance) (claimed: float[]) =
+    if claimed.Length <> tol.Length then failtestf "%s: claimed %d elements, expected %d" what claimed.Length tol.Length
+
+    for i in 0 .. claimed.Length - 1 do
+        if Double.IsNaN claimed[i] || not (tol.Passes(i, claimed[i])) then
+            failtestf "%s[%d]: claimed %.17g, reference %.17g ± %.17g, |error| %.17g > allowed %.17g (local %b)" what i claimed[i]
+                tol.Reference[i] tol.ReferenceRadius[i] (abs (claimed[i] - tol.Reference[i])) tol.Allowed[i] tol.Local[i]
+
+let forwardTolerance (dtype: ClaimedDtype) (feeding: Feeding) (case: Case) (claimedY: float[]) =
+    ToleranceModel.Forward(
+        case.Weights, case.Params.T, case.Params.B, case.X, case.SeqLens, case.H0, case.C0, claimedY,
+        RoundingModel.standard dtype, feeding
+    )
+
+let private check dtype feeding (case: Case) =
+    let y, hN, cN = cellsForward dtype case
+    let tol = forwardTolerance dtype feeding case y
+    allPass "y" tol.Y y
+    allPass "h_n" tol.HN hN
+    allPass "c_n" tol.CN cN
+
+[<Tests>]
+let tests =
+    testList "Tolerance" [
+        theorem "the C# cells' float32 y, h_n, c_n lie within the derived local bound of the reference, for every cell and option"
+            (Prop.forAll agreedCases (check ClaimedDtype.Float32 Feeding.ClaimedStates))
+        theorem "the C# cells' float64 y, h_n, c_n lie within the derived local bound of the reference, for every cell and option"
+            (Prop.forAll agreedCases (check ClaimedDtype.Float64 Feeding.ClaimedStates))
+        theorem "the C# cells' float32 y, h_n, c_n lie within the derived global bound of the reference, for every cell and option"
+            (Prop.forAll agreedCases (check ClaimedDtype.Float32 Feeding.ReferenceStates))
+    ]
