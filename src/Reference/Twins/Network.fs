@@ -48,7 +48,7 @@ module Network =
         { Steps = steps; Batch = batch; X = x; SeqLens = lens; H0 = state "h0" h0
           C0 = (if spec.Kind = CellKind.Lstm then state "c0" c0 else [||]) }
 
-    let forward (s: Scalar<'T>) (spec: CellSpec) (layers: LayerParams<'T>[]) (inputs: NetworkInputs<'T>) (window: int) =
+    let forward (s: Scalar<'T>) (spec: CellSpec) (layers: LayerParams<'T>[]) (inputs: NetworkInputs<'T>) (cut: int) =
         let T, B, H, D = inputs.Steps, inputs.Batch, spec.HiddenSize, spec.Directions
         let isLstm = spec.Kind = CellKind.Lstm
         let hn = Array.create (spec.NumLayers * D * B * H) s.Zero
@@ -75,7 +75,7 @@ module Network =
                     if carry && d = 1 then
                         for t in n .. T - 1 do write y t h
                     for k in 0 .. n - 1 do
-                        if window > 0 && k > 0 && k % window = 0 then
+                        if cut > 0 && k = cut then
                             h <- Array.map s.Detach h
                             c <- Array.map s.Detach c
                         let t = if d = 0 then k else n - 1 - k

@@ -48,7 +48,8 @@ module Network =
     /// processing: the final state for the forward direction, h0 for the reverse direction (whose padded steps come first).
     /// Only the top layer's y is reordered under ReverseOutputOrder.ProcessingOrder: its reverse columns at k &lt; n hold the
     /// state after x[n − 1 − k], at k ≥ n 0 or (CarryLast) the final reverse state. h_n/c_n hold the final state (h0/c0 when n = 0).
-    /// window > 0 truncates backpropagation: before every k-th processed step with k a positive multiple of window the
-    /// carried state is detached (values unchanged; derivatives do not flow across the cut). window = 0: no truncation.
+    /// cut > 0 detaches the carried state (h, c) of every layer, direction and entry just before its processed step number
+    /// cut (values unchanged; derivatives do not flow across the cut), the building block of truncated BPTT (see Bptt);
+    /// cut = 0: no cut.
     val forward:
-        s: Scalar<'T> -> spec: CellSpec -> layers: LayerParams<'T>[] -> inputs: NetworkInputs<'T> -> window: int -> NetworkOutputs<'T>
+        s: Scalar<'T> -> spec: CellSpec -> layers: LayerParams<'T>[] -> inputs: NetworkInputs<'T> -> cut: int -> NetworkOutputs<'T>

@@ -110,7 +110,8 @@ let caseWith (value: Gen<float>) (specGen: Gen<CellSpec>) (maxSteps: int) : Gen<
         let stateLength = spec.NumLayers * spec.Directions * batch * spec.HiddenSize
         let! h0 = vector stateLength
         let! c0 = vector stateLength
-        let! window = Gen.frequency [ 3, Gen.constant 0; 1, Gen.choose (1, 3) ]
+        // Truncation windows apply to unidirectional networks only.
+        let! window = if spec.Bidirectional then Gen.constant 0 else Gen.frequency [ 2, Gen.constant 0; 1, Gen.choose (1, 3) ]
         return
             { Spec = spec; Weights = w; Steps = steps; Batch = batch; X = x
               SeqLens = (if fullLens then Array.create batch steps else lens)
