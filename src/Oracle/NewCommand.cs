@@ -27,11 +27,12 @@ internal static class NewCommand
         var seqLens = new Option<bool>("--seq-lens") { Description = "Give random sequence lengths" };
         var peep = new Option<bool>("--peepholes") { Description = "LSTM peepholes (onnx layout only)" };
         var lbr = new Option<int?>("--linear-before-reset") { Description = "GRU: 1 applies the reset gate after the recurrent product" };
+        var grad = new Option<bool>("--grad") { Description = "Give random upstream gradients claimed.grad.dy (and dh_n, dc_n) so engines fill gradients" };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--output", "-o") { Required = true };
         var cmd = new Command("new", "Write a random non-degenerate case (no claimed results)")
         {
-            cell, layout, dtype, input, hidden, layers, bidi, steps, batch, seqLens, peep, lbr, seed, output,
+            cell, layout, dtype, input, hidden, layers, bidi, steps, batch, seqLens, peep, lbr, grad, seed, output,
         };
         cmd.SetAction(r =>
         {
@@ -50,8 +51,11 @@ internal static class NewCommand
             };
             try
             {
+                var rng = new Random(r.GetValue(seed));
                 var rc = CaseBuilder.Random(spec, r.GetValue(layout)!, DtypeNames.Parse(r.GetValue(dtype))!.Value,
-                    r.GetValue(steps), r.GetValue(batch), new Random(r.GetValue(seed)), r.GetValue(seqLens));
+                    r.GetValue(steps), r.GetValue(batch), rng, r.GetValue(seqLens));
+                if (r.GetValue(grad))
+                    rc = rc with { Claimed = new Claimed { Grad = CaseBuilder.RandomUpstream(rc, rng) } };
                 // Validate by reading the written text back: what `new` writes, `check` accepts.
                 var text = CaseWriter.Write(rc);
                 CaseReader.Parse(text);

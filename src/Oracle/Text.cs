@@ -16,15 +16,16 @@ internal static class Text
     public static void WriteCase(TextWriter w, CaseVerdict v)
     {
         w.WriteLine($"{(v.Pass ? "PASS" : "FAIL")}  {v.File}");
-        w.WriteLine($"  {"tensor",-22} {"verdict",-7} {"worst ulps",10} {"err/bound",10} {"worst at",-12} {"err/onnx",9} {"err/gradck",10}");
+        int n = Math.Max(6, v.Tensors.Select(t => t.Name.Length).Concat(v.Unchecked.Select(u => u.Length)).DefaultIfEmpty(0).Max());
+        w.WriteLine($"  {"tensor".PadRight(n)} {"verdict",-7} {"worst ulps",10} {"err/bound",10} {"worst at",-12} {"err/onnx",9} {"err/gradck",10}");
         foreach (var t in v.Tensors)
         {
-            w.WriteLine($"  {t.Name,-22} {(t.Pass ? "pass" : "FAIL"),-7} {G(t.WorstUlps),10} {G(t.WorstRatio),10} {Index(t.WorstIndex),-12} {G(t.OnnxRatio),9} {G(t.GradcheckRatio),10}");
+            w.WriteLine($"  {t.Name.PadRight(n)} {(t.Pass ? "pass" : "FAIL"),-7} {G(t.WorstUlps),10} {G(t.WorstRatio),10} {Index(t.WorstIndex),-12} {G(t.OnnxRatio),9} {G(t.GradcheckRatio),10}");
             if (!t.Pass)
                 w.WriteLine($"    at {Index(t.WorstIndex)}: claimed {R(t.WorstClaimed)}, expected {R(t.WorstExpected)}, allowed error {R(t.WorstBound)}");
         }
         foreach (var u in v.Unchecked)
-            w.WriteLine($"  {u,-22} unchecked (the judge has no bound for it yet)");
+            w.WriteLine($"  {u.PadRight(n)} unchecked (the judge has no bound for it yet)");
     }
 
     public static void WriteSummary(TextWriter w, IReadOnlyList<CaseVerdict> verdicts)

@@ -32,10 +32,11 @@ module BallScalar =
                     Ball.neg (Ball.max (Ball.neg cb) (Ball.neg (Ball.max (Ball.neg cb) a)))
             ClipSlope =
                 fun c a ->
+                    // The image of the conventional slope (1 on [−c, c], 0 outside) over the ball.
                     let hi = Dyadic.ofFloat c
                     let lo = Dyadic.neg hi
                     let l, u = Ball.lower a, Ball.upper a
-                    if lt lo l && lt u hi then Ball.one
+                    if not (lt l lo) && not (lt hi u) then Ball.one
                     elif lt u lo || lt hi l then Ball.zero
                     else unit01
             Detach = id

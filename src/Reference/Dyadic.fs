@@ -128,3 +128,69 @@ module Dyadic =
     let toFraction (a: Dyadic) =
         if a.Exponent >= 0 then (a.Mantissa <<< a.Exponent, BigInteger.One)
         else (a.Mantissa, BigInteger.One <<< (-a.Exponent))
+
+    let pow2 k = create BigInteger.One k
+
+    /// Bound of a + b rounded outward (up = true: upper bound). When one summand is below the other by more than prec + 2
+    /// binary orders of magnitude it is replaced by one unit in the prec-th bit of the rounded larger one, which it cannot
+    /// exceed: |small| < 2^(mag small + 1) ≤ 2^(mag big − prec − 2) < 2^(mag big − prec + 1) ≤ ulp_prec(round big).
+    let private addBound prec up (a: Dyadic) (b: Dyadic) =
+        let r = if up then roundUp prec else roundDown prec
+        if a.Mantissa.IsZero then r b
+        elif b.Mantissa.IsZero then r a
+        else
+            let ma, mb = magnitude a, magnitude b
+            if Math.Abs(ma - mb) <= prec + 2 then r (add a b)
+            else
+                let big, small = if ma > mb then a, b else b, a
+                let bigRounded = r big
+                let unit = pow2 (magnitude bigRounded - prec + 1)
+                if up && sign small > 0 then r (add bigRounded unit)
+                elif not up && sign small < 0 then r (sub bigRounded unit)
+                else bigRounded
+
+    let addUp prec a b = addBound prec true a b
+    let addDown prec a b = addBound prec false a b
+
+    /// a/b as a signed dyadic D = ±(2q + s)·2^t with q ≥ 2^(prec+2) and |a/b| ∈ [2q·2^t, (2q + 2)·2^t), s = 1 iff the
+    /// division is inexact (a sticky bit at least four bits below the prec-th bit). Rounding D to prec bits in any mode
+    /// therefore gives the correctly rounded quotient. Also returns whether the division was exact and the unit 2^t,
+    /// which bounds |a/b − D|.
+    let private divSticky prec (a: Dyadic) (b: Dyadic) =
+        if b.Mantissa.IsZero then raise (DivideByZeroException "Dyadic division by zero")
+        if a.Mantissa.IsZero then zero, true, zero
+        else
+            let ma, mb = BigInteger.Abs a.Mantissa, BigInteger.Abs b.Mantissa
+            let k = max 0 (prec + 3 + int (mb.GetBitLength()) - int (ma.GetBitLength()))
+            let mutable r = BigInteger.Zero
+            let q = BigInteger.DivRem(ma <<< k, mb, &r)
+            let m = (q <<< 1) + (if r.IsZero then BigInteger.Zero else BigInteger.One)
+            let negative = a.Mantissa.Sign * b.Mantissa.Sign < 0
+            let t = a.Exponent - b.Exponent - k - 1
+            create (if negative then -m else m) t, r.IsZero, pow2 t
+
+    let divUp prec a b =
+        let d, _, _ = divSticky prec a b
+        roundUp prec d
+
+    let divDown prec a b =
+        let d, _, _ = divSticky prec a b
+        roundDown prec d
+
+    let divNearest prec a b =
+        let d, exact, unit = divSticky prec a b
+        let q = roundNearest prec d
+        let roundingError = abs (sub d q)
+        q, (if exact then roundingError else roundUp 30 (add roundingError unit))
+
+    let isqrt (n: BigInteger) =
+        if n.Sign < 0 then invalidArg "n" "isqrt of a negative integer"
+        elif n.IsZero then n
+        else
+            // Newton from above: x0 = 2^⌈bits/2⌉ > √n; x ← ⌊(x + ⌊n/x⌋)/2⌋ decreases strictly until x = ⌊√n⌋.
+            let mutable x = BigInteger.One <<< int ((n.GetBitLength() + 1L) / 2L)
+            let mutable go = true
+            while go do
+                let y = (x + n / x) >>> 1
+                if y >= x then go <- false else x <- y
+            x

@@ -45,3 +45,19 @@ module Dyadic =
     val toFloat: Dyadic -> float
     /// An exact fraction p/q as a BigInteger pair (q a power of two).
     val toFraction: Dyadic -> BigInteger * BigInteger
+    /// 2^k exactly.
+    val pow2: k: int -> Dyadic
+    /// An upper bound of a + b with at most prec significant bits (the smallest such number when the exponents of a and b
+    /// are within prec + 2 of each other, else at most one unit in the prec-th bit above it). Cheap for any exponent gap.
+    val addUp: prec: int -> Dyadic -> Dyadic -> Dyadic
+    /// A lower bound of a + b with at most prec significant bits (mirror of addUp).
+    val addDown: prec: int -> Dyadic -> Dyadic -> Dyadic
+    /// a/b rounded toward +∞ to prec bits (correctly rounded); DivideByZeroException when b = 0.
+    val divUp: prec: int -> Dyadic -> Dyadic -> Dyadic
+    /// a/b rounded toward −∞ to prec bits (correctly rounded); DivideByZeroException when b = 0.
+    val divDown: prec: int -> Dyadic -> Dyadic -> Dyadic
+    /// (q, e): q is a/b rounded to nearest with prec bits and e ≥ |a/b − q| is a non-negative error bound (e = 0 exactly when
+    /// q = a/b). DivideByZeroException when b = 0.
+    val divNearest: prec: int -> Dyadic -> Dyadic -> Dyadic * Dyadic
+    /// ⌊√n⌋ for a non-negative integer n (ArgumentException when n < 0).
+    val isqrt: n: BigInteger -> BigInteger

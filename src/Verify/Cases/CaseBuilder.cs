@@ -85,9 +85,9 @@ public static class CaseBuilder
 
     /// <summary>
     /// A random case for <paramref name="spec"/>: weights uniform in ±1/√H·1.5, inputs in ±1, random h0 (and c0), and, when
-    /// <paramref name="withSeqLens"/>, sequence lengths in 0..T with at least one full-length entry.
+    /// <paramref name="withSeqLens"/>, sequence lengths in <paramref name="minSeqLen"/>..T with at least one full-length entry.
     /// </summary>
-    public static RnnCase Random(CellSpec spec, string layout, Dtype dtype, int steps, int batch, Random rng, bool withSeqLens = false, bool withInitialState = true)
+    public static RnnCase Random(CellSpec spec, string layout, Dtype dtype, int steps, int batch, Random rng, bool withSeqLens = false, bool withInitialState = true, int minSeqLen = 0)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(rng);
@@ -100,9 +100,22 @@ public static class CaseBuilder
         if (withSeqLens)
         {
             lens = new int[batch];
-            for (int b = 0; b < batch; b++) lens[b] = rng.Next(0, steps + 1);
+            for (int b = 0; b < batch; b++) lens[b] = rng.Next(Math.Min(minSeqLen, steps), steps + 1);
             lens[rng.Next(batch)] = steps;
         }
         return Create(w, layout, dtype, x, lens, h0, c0);
+    }
+
+    /// <summary>Random upstream gradients dy [T][B][D·H], dh_n and (LSTM) dc_n [L·D][B][H], uniform in ±1, and no claimed gradients.</summary>
+    public static ClaimedGrad RandomUpstream(RnnCase c, Random rng)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        int D = c.Spec.Directions, H = c.Spec.HiddenSize, LD = c.Spec.NumLayers * D;
+        return new ClaimedGrad
+        {
+            Dy = RandomTensor(rng, 1.0, c.T, c.Batch, D * H),
+            DhN = RandomTensor(rng, 1.0, LD, c.Batch, H),
+            DcN = c.Spec.Kind == CellKind.Lstm ? RandomTensor(rng, 1.0, LD, c.Batch, H) : null,
+        };
     }
 }

@@ -58,8 +58,13 @@ public static partial class CaseReader
 
     private static string FirstSentence(string m)
     {
-        int i = m.IndexOf(" Path:", StringComparison.Ordinal);
-        return (i > 0 ? m[..i] : m).ReplaceLineEndings(" ").Trim();
+        // System.Text.Json appends " LineNumber: … | BytePositionInLine: …." and " Path: …"; the position is reported already.
+        foreach (var tail in new[] { " LineNumber:", " Path:" })
+        {
+            int i = m.IndexOf(tail, StringComparison.Ordinal);
+            if (i > 0) m = m[..i];
+        }
+        return m.ReplaceLineEndings(" ").Trim();
     }
 
     private static RnnCase Read(JsonElement root)
