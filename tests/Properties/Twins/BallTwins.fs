@@ -37,9 +37,20 @@ let layerInner prec (a: LayerParams<Ball>) (b: LayerParams<Ball>) =
 /// and option with 1,000 cases. RNNVERIFY_CASES scales them too.
 let eighthCases = max 1 (cases / 8)
 
+/// The Ball instance at prec bits, and a flag raised when a relu or clip slope was ambiguous (the argument ball straddles
+/// the kink, slope [0, 1]). There reverse mode can be much wider than forward mode: it multiplies the one uncertain slope
+/// into paths whose contributions cancel exactly (LSTM f = 1 − i, say), which ball arithmetic cannot see — docs/findings.md.
+let flagged prec =
+    let s = BallScalar.at prec
+    let straddled = ref false
+    let watch (slope: Ball) =
+        if not (Ball.isExact slope) then straddled.Value <- true
+        slope
+    { s with ReluSlope = s.ReluSlope >> watch; ClipSlope = fun c a -> watch (s.ClipSlope c a) }, straddled
+
 /// Everything the forward/reverse comparison needs from one case, at prec bits.
 let forwardAndReverse prec (c: Case) (seedU: int) (seedV: int) =
-    let s = BallScalar.at prec
+    let s, straddled = flagged prec
     let layers = Network.lift s c.Weights
     let lift (a: float[]) = Array.map Ball.ofFloat a
     let inputs = Network.inputs s c.Spec c.Steps c.Batch (lift c.X) c.SeqLens (lift c.H0) (lift c.C0)
@@ -55,7 +66,7 @@ let forwardAndReverse prec (c: Case) (seedU: int) (seedV: int) =
     let vJtu =
         [ inner prec g.Dx ux; inner prec g.Dh0 uh; inner prec g.Dc0 uc ] @ List.ofArray (Array.map2 (layerInner prec) g.Layers uLayers)
         |> List.reduce (Ball.add prec)
-    fwd, out, vJu, vJtu
+    fwd, out, vJu, vJtu, straddled.Value
 
 let seeds = Gen.zip (Gen.choose (0, Int32.MaxValue)) (Gen.choose (0, Int32.MaxValue))
 
@@ -63,23 +74,24 @@ let seeds = Gen.zip (Gen.choose (0, Int32.MaxValue)) (Gen.choose (0, Int32.MaxVa
 let tests =
     testList "Twins" [
         theorem
-            "at 128 bits the dual-number enclosure of vᵀ(J u) and the BPTT enclosure of (vᵀ J)·u overlap and are narrower than 2^-90 (1 + |·|), for every cell and option"
+            "at 128 bits the dual-number enclosure of vᵀ(J u) and the BPTT enclosure of (vᵀ J)·u overlap, and are narrower than 2^-90 (1 + |·|) unless a relu or clip argument straddles its kink, for every cell and option"
             (Prop.forAll (Arb.fromGen (Gen.zip (caseWith dyadic tinySpec 3) seeds)) (fun (c, (su, sv)) ->
-                let fwd, out, vJu, vJtu = forwardAndReverse 128 c su sv
+                let fwd, out, vJu, vJtu, straddled = forwardAndReverse 128 c su sv
                 // The two runs share the forward values exactly (same operations on the same balls).
                 let sameY = Array.forall2 (fun (d: Dual<Ball>) (b: Ball) -> d.V.Mid = b.Mid && d.V.Rad = b.Rad) fwd.Y out.Y
                 if not sameY then failtest "the dual run's values differ from the tape run's values"
                 if not (Ball.overlaps vJu vJtu) then failtestf "disjoint: forward %s, reverse %s" (show vJu) (show vJtu)
-                if not (narrowerThan -90 vJu && narrowerThan -90 vJtu) then
-                    failtestf "too wide: forward %s, reverse %s" (show vJu) (show vJtu)))
+                if not straddled && not (narrowerThan -90 vJu && narrowerThan -90 vJtu) then
+                    failtestf "too wide: forward %s, reverse %s" (show vJu) (show vJtu)
+                Prop.classify straddled "a kink straddled (width not checked)" true))
 
         /// Runs eighthCases cases (see eighthCases).
         theoremWith eighthCases
-            "at 128 bits the loss gradient by BPTT overlaps the dual-number derivative of the loss along u (output layer, squared error and softmax cross-entropy)"
+            "at 128 bits the loss gradient by BPTT overlaps the dual-number derivative of the loss along u, both narrower than 2^-90 (1 + |·|) unless a kink is straddled (output layer, squared error and softmax cross-entropy)"
             (Prop.forAll (Arb.fromGen (Gen.zip3 (caseWith dyadic tinySpec 3) seeds (Gen.zip (Gen.choose (1, 3)) (Gen.elements [ SquaredError; SoftmaxCrossEntropy ]))))
                 (fun (c, (su, sv), (o, div)) ->
                     let prec = 128
-                    let s = BallScalar.at prec
+                    let s, straddled = flagged prec
                     let layers = Network.lift s c.Weights
                     let lift (a: float[]) = Array.map Ball.ofFloat a
                     let inputs = Network.inputs s c.Spec c.Steps c.Batch (lift c.X) c.SeqLens (lift c.H0) (lift c.C0)
@@ -107,10 +119,12 @@ let tests =
                         |> List.reduce (Ball.add prec)
                     if not (Ball.overlaps dl.V loss) then failtestf "loss values disjoint: %s vs %s" (show dl.V) (show loss)
                     if not (Ball.overlaps dl.D reverse) then failtestf "disjoint: forward %s, reverse %s" (show dl.D) (show reverse)
-                    if not (narrowerThan -90 dl.D && narrowerThan -90 reverse) then
-                        failtestf "too wide: forward %s, reverse %s" (show dl.D) (show reverse)))
+                    if not straddled.Value && not (narrowerThan -90 dl.D && narrowerThan -90 reverse) then
+                        failtestf "too wide: forward %s, reverse %s" (show dl.D) (show reverse)
+                    Prop.classify straddled.Value "a kink straddled (width not checked)" true))
 
-        theorem
+        /// Runs cases/4 cases (250 by default): the forward-mode values of the 1,000-case theorem above are the same enclosures.
+        theoremWith (max 1 (cases / 4))
             "at 128 bits every forward enclosure (y, h_n, c_n) is exact or has radius ≤ 2^-100 max(1, |value|), for every cell and option up to 4 steps"
             (Prop.forAll (Arb.fromGen (caseWith dyadic tinySpec 4)) (fun c ->
                 // Relative for |value| ≥ 1, absolute below: a value that cancels to ≈ 0 (e.g. relu of a sum whose exact value is

@@ -95,14 +95,14 @@ let weightsWith (value: Gen<float>) (spec: CellSpec) : Gen<NetworkWeights> =
     |> Gen.collectToList id
     |> Gen.map (fun ls -> NetworkWeights(spec, ResizeArray ls))
 
-/// A whole case for a given specification generator, number generator and steps up to maxSteps.
-let caseWith (value: Gen<float>) (specGen: Gen<CellSpec>) (maxSteps: int) : Gen<Case> =
+/// A whole case for a given specification generator, number generator and steps in minSteps..maxSteps.
+let caseFrom (value: Gen<float>) (specGen: Gen<CellSpec>) (minSteps: int) (maxSteps: int) : Gen<Case> =
     let vector n = Gen.arrayOfLength n value
     let weights spec = weightsWith value spec
     gen {
         let! spec = specGen
         let! w = weights spec
-        let! steps = Gen.choose (0, maxSteps)
+        let! steps = Gen.choose (minSteps, maxSteps)
         let! batch = Gen.choose (1, 2)
         let! x = vector (steps * batch * spec.InputSize)
         let! lens = Gen.arrayOfLength batch (Gen.choose (0, steps))
@@ -117,6 +117,9 @@ let caseWith (value: Gen<float>) (specGen: Gen<CellSpec>) (maxSteps: int) : Gen<
               SeqLens = (if fullLens then Array.create batch steps else lens)
               H0 = h0; C0 = (if spec.Kind = CellKind.Lstm then c0 else [||]); Window = window }
     }
+
+/// A whole case with 0..maxSteps steps.
+let caseWith value specGen maxSteps = caseFrom value specGen 0 maxSteps
 
 /// Cases of every kind and option with up to 4 steps.
 let case = caseWith dyadic spec 4
