@@ -24,7 +24,7 @@ internal static class NewCommand
         var bidi = new Option<bool>("--bidirectional");
         var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 5 };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 2 };
-        var seqLens = new Option<bool>("--seq-lens") { Description = "Give random sequence lengths" };
+        var seqLens = new Option<bool>("--seq-lens") { Description = "Give random sequence lengths in 1..steps (one entry full length)" };
         var peep = new Option<bool>("--peepholes") { Description = "LSTM peepholes (onnx layout only)" };
         var lbr = new Option<int?>("--linear-before-reset") { Description = "GRU: 1 applies the reset gate after the recurrent product" };
         var grad = new Option<bool>("--grad") { Description = "Give random upstream gradients claimed.grad.dy (and dh_n, dc_n) so engines fill gradients" };
@@ -53,7 +53,7 @@ internal static class NewCommand
             {
                 var rng = new Random(r.GetValue(seed));
                 var rc = CaseBuilder.Random(spec, r.GetValue(layout)!, DtypeNames.Parse(r.GetValue(dtype))!.Value,
-                    r.GetValue(steps), r.GetValue(batch), rng, r.GetValue(seqLens));
+                    r.GetValue(steps), r.GetValue(batch), rng, r.GetValue(seqLens), minSeqLen: 1);
                 if (r.GetValue(grad))
                     rc = rc with { Claimed = new Claimed { Grad = CaseBuilder.RandomUpstream(rc, rng) } };
                 // Validate by reading the written text back: what `new` writes, `check` accepts.

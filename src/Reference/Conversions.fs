@@ -132,7 +132,7 @@ module Conversions =
             let q = BigInteger.DivRem(s.Num, s.Den, &r)
             let n = if r.IsZero then q else q + BigInteger.One
             if n > pow10 digits || (n = pow10 digits && not r.IsZero) then attempt (d + 1)
-            elif n = pow10 digits then BigInteger.One, d + 1 // exactly 10^digits·10^(d−digits+1) = 1·10^(d+1)
+            elif n = pow10 digits then pow10 (digits - 1), d + 1 // exactly 10^(d+1) = 10^(digits−1)·10^((d+1) − digits + 1)
             elif n < pow10 (digits - 1) && d > -1000000000 then attempt (d - 1)
             else n, d
         attempt (log10Estimate f)

@@ -71,14 +71,16 @@ let tests =
             match Conversions.parse 53 (hexText x) with
             | Ok b -> Ball.isExact b && Dyadic.compare b.Mid (Dyadic.ofFloat x) = 0
             | Error e -> failwithf "%s: %s" (hexText x) e)
-        theorem "a decimal n·10^−k parses to a ball containing it, of relative radius ≤ 2^−p (exact when dyadic)"
+        theorem "a decimal n·10^−k parses to a ball containing it, of relative radius ≤ 2^(1−p) (exact when dyadic)"
             (fun (n: int64) (k: byte) (DoNotSize p: DoNotSize<int>) ->
                 let p, k = precisionOf p, int k % 60
                 let text = sprintf "%de-%d" n k
                 match Conversions.parse p text with
                 | Ok b ->
                     let q = BigInteger n, BigInteger.Pow(BigInteger 10, k)
-                    ballContainsQ b q && (n = 0L || Ball.relativeRadius b <= Math.Pow(2.0, float -p) * 1.0000001)
+                    let dyadic = (BigInteger n % BigInteger.Pow(BigInteger 5, k)).IsZero
+                    ballContainsQ b q && (n = 0L || Ball.relativeRadius b <= Math.Pow(2.0, float (1 - p)))
+                    && (not dyadic || Ball.isExact b)
                 | Error e -> failwithf "%s: %s" text e)
         test "the documented text forms parse: decimals, m +/- r, ±, hex floats; garbage is an Error naming the text" {
             let value text = match Conversions.parse 128 text with Ok b -> b | Error e -> failtestf "%s: %s" text e
@@ -90,6 +92,19 @@ let tests =
                 match Conversions.parse 128 bad with
                 | Error _ -> ()
                 | Ok b -> failtestf "\"%s\" parsed as %s" bad (show b)
+        }
+        test "radii that are exact powers of ten print as themselves and round-trip (0 ± 1000, 5 ± 100, 0.5 ± 10^3·2^-10)" {
+            for mid, rad, expected in [ 0.0, 1000.0, "0 +/- 1.00e+3"; 5.0, 100.0, "5.0000e+0 +/- 1.00e+2" ] do
+                let b = Ball.create (Dyadic.ofFloat mid) (Dyadic.ofFloat rad)
+                let text = Conversions.toDecimalString 5 b
+                Expect.equal text expected "printed"
+                match Conversions.parse 128 text with
+                | Ok back -> Expect.isTrue (Ball.containsBall back b) (sprintf "%s back as %s" text (show back))
+                | Error e -> failtest e
+            let b = Ball.create (Dyadic.pow2 -1) (Dyadic.mulPow2 (Dyadic.ofInt 1000) -10)
+            match Conversions.parse 128 (Conversions.toDecimalString 3 b) with
+            | Ok back -> Expect.isTrue (Ball.containsBall back b) (show back)
+            | Error e -> failtest e
         }
         test "exact decimals of dyadics: 0.125, -3, 2^-3 as text" {
             Expect.equal (Conversions.dyadicToDecimal (Dyadic.pow2 -3)) "0.125" "2^-3"
