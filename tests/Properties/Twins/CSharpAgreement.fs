@@ -87,26 +87,33 @@ let tests =
                 let head = OutputLayer(o, values r (o * D * H), values r o, psi)
                 let targets = Array.init (T * B * o) (fun _ -> float (r.Next(0, 9)) / 8.0)
                 let net = Network<float>(c.Weights)
-                let grads = NetworkGradients<float>(spec)
-                let headGrads = OutputLayerGradients<float>(head)
-                let dx, dh0 = Array.zeroCreate c.X.Length, Array.zeroCreate states
-                let dc0 = if isLstm then Array.zeroCreate states else [||]
-                let loss =
-                    net.Loss(B, ReadOnlySpan c.X, ReadOnlySpan c.SeqLens, ReadOnlySpan c.H0, ReadOnlySpan c.C0, ReadOnlySpan targets, kind,
-                             head, grads, headGrads, Span dx, Span dh0, Span dc0, c.Window)
-                let div = if kind = LossKind.SquaredError then SquaredError else SoftmaxCrossEntropy
-                let g = ReferenceNetwork.LossGradient(c.Weights, o, head.Wy, head.By, psi, div, T, B, c.X, c.SeqLens, c.H0, c.C0, targets, c.Window, 128)
-                compare "loss" [| loss |] [| g.Loss |]
-                compare "dWy" headGrads.Wy g.OutputWy
-                compare "dby" headGrads.By g.OutputBy
-                compare "dx" dx g.DX
-                compare "dh0" dh0 g.DH0
-                compare "dc0" dc0 g.DC0
-                for k in 0 .. grads.Layers.Count - 1 do
-                    let cs, tw = grads.Layers[k], g.Layers[k]
-                    compare (sprintf "layer %d dWx" k) cs.Wx tw.Wx
-                    compare (sprintf "layer %d dWh" k) cs.Wh tw.Wh
-                    compare (sprintf "layer %d dBx" k) cs.Bx tw.Bx
-                    compare (sprintf "layer %d dBh" k) cs.Bh tw.Bh
-                    if not (isNull cs.P) then compare (sprintf "layer %d dP" k) cs.P tw.P))
+                // Identity or relu gates with peepholes grow doubly exponentially: where the network's values leave double's
+                // comfortable range (|value| > 1e150, so squares overflow) the double cells cannot be compared; such cases are
+                // counted, not compared.
+                let forward = ReferenceNetwork.Forward(c.Weights, T, B, c.X, c.SeqLens, c.H0, c.C0, 128)
+                let inRange = ReferenceNetwork.Midpoints forward.Y |> Array.forall (fun v -> abs v < 1e150)
+                let check () =
+                    let grads = NetworkGradients<float>(spec)
+                    let headGrads = OutputLayerGradients<float>(head)
+                    let dx, dh0 = Array.zeroCreate c.X.Length, Array.zeroCreate states
+                    let dc0 = if isLstm then Array.zeroCreate states else [||]
+                    let loss =
+                        net.Loss(B, ReadOnlySpan c.X, ReadOnlySpan c.SeqLens, ReadOnlySpan c.H0, ReadOnlySpan c.C0, ReadOnlySpan targets, kind,
+                                 head, grads, headGrads, Span dx, Span dh0, Span dc0, c.Window)
+                    let div = if kind = LossKind.SquaredError then SquaredError else SoftmaxCrossEntropy
+                    let g = ReferenceNetwork.LossGradient(c.Weights, o, head.Wy, head.By, psi, div, T, B, c.X, c.SeqLens, c.H0, c.C0, targets, c.Window, 128)
+                    compare "loss" [| loss |] [| g.Loss |]
+                    compare "dWy" headGrads.Wy g.OutputWy
+                    compare "dby" headGrads.By g.OutputBy
+                    compare "dx" dx g.DX
+                    compare "dh0" dh0 g.DH0
+                    compare "dc0" dc0 g.DC0
+                    for k in 0 .. grads.Layers.Count - 1 do
+                        let cs, tw = grads.Layers[k], g.Layers[k]
+                        compare (sprintf "layer %d dWx" k) cs.Wx tw.Wx
+                        compare (sprintf "layer %d dWh" k) cs.Wh tw.Wh
+                        compare (sprintf "layer %d dBx" k) cs.Bx tw.Bx
+                        compare (sprintf "layer %d dBh" k) cs.Bh tw.Bh
+                        if not (isNull cs.P) then compare (sprintf "layer %d dP" k) cs.P tw.P
+                inRange ==> lazy (check ())))
     ]
