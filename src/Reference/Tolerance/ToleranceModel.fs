@@ -1,7 +1,12 @@
 namespace RnnVerify.Reference.Tolerance
 
 open System
+open RnnVerify.Reference
 open RnnVerify.Cells
+
+type ReferenceArithmetic =
+    | Binary64 = 0
+    | Ball = 1
 
 [<Sealed>]
 type ElementTolerance(reference: float[], radius: float[], allowed: float[], local: bool[]) =
@@ -58,6 +63,36 @@ type GradientTolerance(x: ElementTolerance, h0: ElementTolerance, c0: ElementTol
 module private Facade =
     let referenceModel = RoundingModel.standard ClaimedDtype.Float64
 
+    /// Working precision of the ball reference.
+    let referenceBits = 128
+
+    /// The twins' scalar operations on balls at `prec` bits (kink derivatives are not needed by the forward reference).
+    let ballScalar (prec: int) : RnnVerify.Reference.Scalar<RnnVerify.Reference.Ball> =
+        let unit01 = Ball.union Ball.zero Ball.one
+
+        { OfFloat = Ball.ofFloat
+          Zero = Ball.zero
+          One = Ball.one
+          Add = Ball.add prec
+          Sub = Ball.sub prec
+          Mul = Ball.mul prec
+          Div = Ball.div prec
+          Neg = Ball.neg
+          Dot = fun xs ys -> if xs.Length = 0 then Ball.zero else Ball.dot prec xs ys
+          Tanh = Elementary.tanh prec
+          Sigmoid = Elementary.sigmoid prec
+          Exp = Elementary.exp prec
+          Log = Elementary.log prec
+          Relu = Ball.relu
+          ReluSlope = fun _ -> unit01
+          Clip =
+            fun c a ->
+                let cb = Ball.ofFloat c
+                Ball.neg (Ball.max (Ball.neg cb) (Ball.neg (Ball.max (Ball.neg cb) a)))
+          ClipSlope = fun _ _ -> unit01
+          Detach = id
+          Approx = Conversions.midToFloat }
+
     let element (model: RoundingModel) (t: TensorBound) (r: TensorBound) =
         ElementTolerance(
             t.Value,
@@ -86,6 +121,17 @@ module private Facade =
         let run m = ForwardBound.compute m feeding weights timeSteps batch x seqLens h0 c0 claimedY
         run model, run referenceModel
 
+    /// Midpoint rounded to binary64 and a radius rounded up that covers the ball and that rounding.
+    let ofBall (b: RnnVerify.Reference.Ball) =
+        let m = RnnVerify.Reference.Conversions.midToFloat b
+        let offset = RnnVerify.Reference.Dyadic.abs (RnnVerify.Reference.Dyadic.sub b.Mid (RnnVerify.Reference.Dyadic.ofFloat m))
+        let r = RnnVerify.Reference.Dyadic.toFloat b.Rad + RnnVerify.Reference.Dyadic.toFloat offset
+        m, r * (1.0 + System.Math.ScaleB(1.0, -50)) + System.Double.Epsilon
+
+    let ballElement (model: RoundingModel) (t: TensorBound) (balls: RnnVerify.Reference.Ball[]) =
+        let pairs = balls |> Array.map ofBall
+        ElementTolerance(Array.map fst pairs, Array.map snd pairs, t.Error |> Array.map (fun e -> model.Safety * e), t.Local)
+
 [<AbstractClass; Sealed>]
 type ToleranceModel =
     static member Forward
@@ -99,11 +145,38 @@ type ToleranceModel =
             c0: float[],
             claimedY: float[],
             model: RoundingModel,
+            feeding: Feeding,
+            reference: ReferenceArithmetic
+        ) =
+        let run, binary64 = Facade.runs weights timeSteps batch x seqLens h0 c0 claimedY model feeding
+
+        match reference with
+        | ReferenceArithmetic.Binary64 ->
+            let element = Facade.element model
+            ForwardTolerance(element run.Y binary64.Y, element run.HN binary64.HN, element run.CN binary64.CN)
+        | _ ->
+            let y, hN, cN =
+                FedReference.forward
+                    (Facade.ballScalar Facade.referenceBits)
+                    feeding weights timeSteps batch x seqLens h0 c0 claimedY
+
+            let element = Facade.ballElement model
+            ForwardTolerance(element run.Y y, element run.HN hN, element run.CN cN)
+
+    static member Forward
+        (
+            weights: NetworkWeights,
+            timeSteps: int,
+            batch: int,
+            x: float[],
+            seqLens: int[],
+            h0: float[],
+            c0: float[],
+            claimedY: float[],
+            model: RoundingModel,
             feeding: Feeding
         ) =
-        let run, reference = Facade.runs weights timeSteps batch x seqLens h0 c0 claimedY model feeding
-        let element = Facade.element model
-        ForwardTolerance(element run.Y reference.Y, element run.HN reference.HN, element run.CN reference.CN)
+        ToleranceModel.Forward(weights, timeSteps, batch, x, seqLens, h0, c0, claimedY, model, feeding, ReferenceArithmetic.Ball)
 
     static member Forward
         (

@@ -2,6 +2,15 @@ namespace RnnVerify.Reference.Tolerance
 
 open RnnVerify.Cells
 
+/// How the reference values are computed.
+type ReferenceArithmetic =
+    /// Binary64 evaluation of the same fed recursion; radius = the float64 model's own allowance (valid under the model, fast,
+    /// decisive for float32 claims).
+    | Binary64 = 0
+    /// Ball arithmetic at 128 bits through the twins' step (Twins.Step.run over BallScalar): a rigorous enclosure, needed to
+    /// judge float64 claims tightly.
+    | Ball = 1
+
 /// Per element of one claimed tensor: the reference value with its enclosure radius and the allowed error of a correct
 /// implementation. An element passes when |claimed − Reference| ≤ Allowed + ReferenceRadius.
 [<Sealed>]
@@ -66,17 +75,23 @@ type ToleranceModel =
     /// Forward tolerances for a claim computed in `dtype`, with the standard rounding model (RoundingModel.standard) and the
     /// last layer fed the implementation's own states from claimedY (Feeding.ClaimedStates; reference states when claimedY is null).
     /// Shapes: x [T][B][In]; seqLens [B] or null; h0, c0 [L·D][B][H] or null; claimedY [T][B][D·H] or null.
-    /// The reference is the binary64 evaluation of the same recursion, with ReferenceRadius the float64 model's own bound
-    /// (safety factor included).
+    /// The reference is the ball enclosure of the same fed recursion at 128 bits (ReferenceArithmetic.Ball): Reference its
+    /// midpoint rounded to binary64, ReferenceRadius its radius plus that rounding, rounded up.
     static member Forward:
         weights: NetworkWeights * timeSteps: int * batch: int * x: float[] * seqLens: int[] * h0: float[] * c0: float[] *
         claimedY: float[] * dtype: ClaimedDtype -> ForwardTolerance
-    /// As Forward with an explicit rounding model and feeding.
+    /// As Forward with an explicit rounding model and feeding (reference: ReferenceArithmetic.Ball).
     static member Forward:
         weights: NetworkWeights * timeSteps: int * batch: int * x: float[] * seqLens: int[] * h0: float[] * c0: float[] *
         claimedY: float[] * model: RoundingModel * feeding: Feeding -> ForwardTolerance
+    /// As Forward with an explicit rounding model, feeding and reference arithmetic.
+    static member Forward:
+        weights: NetworkWeights * timeSteps: int * batch: int * x: float[] * seqLens: int[] * h0: float[] * c0: float[] *
+        claimedY: float[] * model: RoundingModel * feeding: Feeding * reference: ReferenceArithmetic -> ForwardTolerance
     /// Gradient tolerances for the vector–Jacobian product with upstream dy [T][B][D·H], dhN, dcN [L·D][B][H] (null: zero),
-    /// along the same trajectory as Forward (fed with claimedY when given). The reference is the binary64 reverse accumulation.
+    /// along the same trajectory as Forward (fed with claimedY when given). The reference is the binary64 reverse accumulation
+    /// with the float64 model's allowance as radius (ReferenceArithmetic.Binary64; a ball reference along the fed trajectory is
+    /// not implemented for gradients).
     static member Backward:
         weights: NetworkWeights * timeSteps: int * batch: int * x: float[] * seqLens: int[] * h0: float[] * c0: float[] *
         claimedY: float[] * dy: float[] * dhN: float[] * dcN: float[] * dtype: ClaimedDtype -> GradientTolerance

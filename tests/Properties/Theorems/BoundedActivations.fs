@@ -6,6 +6,7 @@ open System
 open Expecto
 open FsCheck.FSharp
 open RnnVerify.Cells
+open RnnVerify.Reference
 open RnnVerify.Properties.Catalogue
 open RnnVerify.Properties.Generators.Cells
 open RnnVerify.Properties.Generators.Nonlinear
@@ -97,6 +98,64 @@ let private checkTdnnWith (recurrent: float) (act: Activation) (run: Activation)
 
 let private checkTdnn = checkTdnnWith 0.0
 
+/// Theorem 5d.
+let strictBounds =
+    { Id = "05d StrictBoundsExactly"
+      Statement = "in exact arithmetic the bounds are strict: the tanh Elman state lies in (−1, 1) and the σ state in (0, 1), decided by ball enclosures at 320 bits"
+      Hypotheses = [ "weights, biases and inputs k·2^−8 in [−4, 4], h_{−1} in [−4, 4]; n ≤ 4, m ≤ 3, T ≤ 6 (so |a| ≤ 72 and 1 − tanh|a| ≥ 2^−210, resolvable at 320 bits)" ]
+      Source = "as theorem 05; ball arithmetic: Johansson, arXiv:1611.02831 (src/Reference/Ball.fs, Elementary.fs)"
+      Proof = "|tanh a| < 1 and 0 < σ(a) < 1 for every real a; the reference's enclosure of h_t contains the exact state, so an enclosure inside the open interval proves the strict bound."
+      Decided = "exactly: the enclosing ball lies strictly inside the open interval (no tolerance)" }
+
+/// An Elman case with exact dyadic data k·2^−8.
+type ExactElman = { Sig: bool; N: int; M: int; Wx: int[]; Wh: int[]; B: int[]; H0: int[]; Xs: int[] }
+
+let private exactGen =
+    gen {
+        let! sg = Gen.elements [ false; true ]
+        let! n = Gen.choose (1, 4)
+        let! m = Gen.choose (1, 3)
+        let! t = Gen.choose (1, 6)
+        let e k = Gen.arrayOfLength k (Gen.choose (-1024, 1024))
+        let! wx = e (n * m)
+        let! wh = e (n * n)
+        let! b = e n
+        let! h0 = e n
+        let! xs = e (t * m)
+        return { Sig = sg; N = n; M = m; Wx = wx; Wh = wh; B = b; H0 = h0; Xs = xs }
+    }
+
+let private validExact (c: ExactElman) =
+    c.N >= 1 && c.M >= 1 && c.Wx.Length = c.N * c.M && c.Wh.Length = c.N * c.N && c.B.Length = c.N && c.H0.Length = c.N
+    && c.Xs.Length >= c.M && c.Xs.Length % c.M = 0 && Array.forall (fun k -> abs k <= 1024) (Array.concat [ c.Wx; c.Wh; c.B; c.H0; c.Xs ])
+
+let private prec = 320
+
+/// The reference trajectory (balls); `roundState` applied to each state models an implementation's storage.
+let private exactRun (roundState: Ball[] -> Ball[]) (c: ExactElman) =
+    let d (k: int) = Ball.exact (Dyadic.create (Numerics.BigInteger k) -8)
+    let row (a: int[]) width i = Array.init width (fun j -> d a[i * width + j])
+    let phi = if c.Sig then Elementary.sigmoid prec else Elementary.tanh prec
+    let xs = Array.init (c.Xs.Length / c.M) (fun t -> Array.init c.M (fun j -> d c.Xs[t * c.M + j]))
+    xs |> Array.scan (fun (h: Ball[]) x ->
+        Array.init c.N (fun i ->
+            let a = Ball.add prec (Ball.add prec (Ball.dot prec (row c.Wx c.M i) x) (Ball.dot prec (row c.Wh c.N i) h)) (d c.B[i])
+            phi a) |> roundState) (Array.map d c.H0)
+    |> Array.tail
+
+let private checkStrict (roundState: Ball[] -> Ball[]) (c: ExactElman) : Verdict =
+    let lo = if c.Sig then Dyadic.zero else Dyadic.neg Dyadic.one
+    let name = if c.Sig then "σ" else "tanh"
+    all [
+        for t, h in exactRun roundState c |> Array.indexed do
+            for i, b in Array.indexed h ->
+                check (Dyadic.compare lo (Ball.lower b) < 0 && Dyadic.compare (Ball.upper b) Dyadic.one < 0) (fun () ->
+                    $"{name}, t = {t}, i = {i}: enclosure {b} not inside the open interval")
+    ]
+
+/// Each state rounded to the nearest binary64 (where tanh and σ saturate to exactly ±1 and 1).
+let private toBinary64 (h: Ball[]) = h |> Array.map (fun b -> Ball.exact (Dyadic.ofFloat (Dyadic.toFloat b.Mid)))
+
 [<Tests>]
 let tests =
     testList "Theorem 5: bounded activations" [
@@ -108,6 +167,8 @@ let tests =
             let w = weights (spec CellKind.Rnn [ Activation.Relu ] 1 1) [| 1.0 |] [| 1.0 |] [| 0.0 |] [| 0.0 |]
             let hs = runDouble w (Array.init 1000 (fun _ -> [| 1.0 |])) [| 0.0 |] [||]
             all [ for t, (h, _) in Array.indexed hs -> check (h[0] = float (t + 1)) (fun () -> $"h_{t} = %.17g{h[0]}") ])
+        theorem strictBounds (arbitrary exactGen validExact) (checkStrict id)
+        catches strictBounds "states stored in binary64 (saturating to ±1)" exactGen (checkStrict toBinary64)
         catches boundedActivations "the activation misread as identity" elmanGen (checkBounded [ Activation.Identity ])
         catches reluWitness "the activation misread as tanh" reluGen (checkRelu Activation.Tanh)
         catches timeDelay "the activation misread as identity" (cellCase CellKind.Rnn [ Activation.Tanh ]) (checkTdnn Activation.Tanh Activation.Identity)

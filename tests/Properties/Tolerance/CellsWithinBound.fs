@@ -41,11 +41,35 @@ let allPass (what: string) (tol: ElementTolerance) (claimed: float[]) =
             failtestf "%s[%d]: claimed %.17g, reference %.17g ± %.17g, |error| %.17g > allowed %.17g (local %b)" what i claimed[i]
                 tol.Reference[i] tol.ReferenceRadius[i] (abs (claimed[i] - tol.Reference[i])) tol.Allowed[i] tol.Local[i]
 
+/// The tolerance of a claim. float64 claims are judged against the 128-bit ball reference (the binary64 reference's radius
+/// is as large as the float64 allowance itself); float32 claims against the binary64 reference, whose radius is ~2^29 times
+/// smaller than their allowance and which costs a fraction of the ball evaluation.
 let forwardTolerance (dtype: ClaimedDtype) (feeding: Feeding) (case: Case) (claimedY: float[]) =
+    let reference = if dtype = ClaimedDtype.Float64 then ReferenceArithmetic.Ball else ReferenceArithmetic.Binary64
+
     ToleranceModel.Forward(
         case.Weights, case.Params.T, case.Params.B, case.X, case.SeqLens, case.H0, case.C0, claimedY,
-        RoundingModel.standard dtype, feeding
+        RoundingModel.standard dtype, feeding, reference
     )
+
+/// The binary64 reference value lies within its stated radius of the ball enclosure (both radii counted): the interim
+/// reference's claim "|V − exact| ≤ S·E_float64" checked against a rigorous enclosure.
+let binary64ReferenceIsEnclosed (case: Case) =
+    let y, _, _ = cellsForward ClaimedDtype.Float32 case
+    let tolerance arithmetic =
+        ToleranceModel.Forward(
+            case.Weights, case.Params.T, case.Params.B, case.X, case.SeqLens, case.H0, case.C0, y,
+            RoundingModel.standard ClaimedDtype.Float32, Feeding.ClaimedStates, arithmetic
+        )
+
+    let fast, ball = tolerance ReferenceArithmetic.Binary64, tolerance ReferenceArithmetic.Ball
+
+    for name, f, b in [ "y", fast.Y, ball.Y; "h_n", fast.HN, ball.HN; "c_n", fast.CN, ball.CN ] do
+        for i in 0 .. f.Length - 1 do
+            let gap = abs (f.Reference[i] - b.Reference[i])
+            if Double.IsNaN gap || not (gap <= f.ReferenceRadius[i] + b.ReferenceRadius[i]) then
+                failtestf "%s[%d]: binary64 reference %.17g ± %.17g, ball %.17g ± %.17g" name i f.Reference[i] f.ReferenceRadius[i]
+                    b.Reference[i] b.ReferenceRadius[i]
 
 let private check dtype feeding (case: Case) =
     let y, hN, cN = cellsForward dtype case
@@ -63,4 +87,6 @@ let tests =
             (Prop.forAll agreedCases (check ClaimedDtype.Float64 Feeding.ClaimedStates))
         theorem "the C# cells' float32 y, h_n, c_n lie within the derived global bound of the reference, for every cell and option"
             (Prop.forAll agreedCases (check ClaimedDtype.Float32 Feeding.ReferenceStates))
+        theorem "the binary64 reference lies within its stated radius of the 128-bit ball enclosure of the same fed recursion"
+            (Prop.forAll cases binary64ReferenceIsEnclosed)
     ]

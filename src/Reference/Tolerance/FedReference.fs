@@ -1,0 +1,69 @@
+namespace RnnVerify.Reference.Tolerance
+
+open RnnVerify.Cells
+open RnnVerify.Reference
+open RnnVerify.Reference.Twins
+
+module FedReference =
+    let forward
+        (s: Scalar<'T>)
+        (feeding: Feeding)
+        (weights: NetworkWeights)
+        (timeSteps: int)
+        (batch: int)
+        (x: float[])
+        (seqLens: int[])
+        (h0: float[])
+        (c0: float[])
+        (claimedY: float[])
+        =
+        let spec = weights.Spec
+        let hidden, dirs, layers = spec.HiddenSize, spec.Directions, spec.NumLayers
+        let isLstm = spec.Kind = CellKind.Lstm
+        let yWidth = dirs * hidden
+        let states = layers * dirs * batch * hidden
+        let lenOf b = if isNull seqLens then timeSteps else seqLens[b]
+        let lift (a: float[]) n = if isNull a then Array.create n s.Zero else Array.map s.OfFloat a
+        let h0s, c0s = lift h0 states, (if isLstm then lift c0 states else Array.empty)
+        let hN = Array.create states s.Zero
+        let cN = if isLstm then Array.create states s.Zero else Array.empty
+        let mutable layerIn = lift x x.Length
+        let mutable inSize = spec.InputSize
+        let mutable y = Array.empty
+
+        for layer in 0 .. layers - 1 do
+            let fed = layer = layers - 1 && feeding = Feeding.ClaimedStates && not (isNull claimedY)
+            let out = Array.create (timeSteps * batch * yWidth) s.Zero
+
+            for dir in 0 .. dirs - 1 do
+                let w = Step.lift s spec layer weights[layer, dir]
+
+                for b in 0 .. batch - 1 do
+                    let len = lenOf b
+                    let at = ((layer * dirs + dir) * batch + b) * hidden
+                    let mutable h = Array.sub h0s at hidden
+                    let mutable c = if isLstm then Array.sub c0s at hidden else Array.empty
+                    let mutable last = h
+                    let slotOf t = (t * batch + b) * yWidth + dir * hidden
+
+                    for k in 0 .. len - 1 do
+                        let t = if dir = 0 then k else len - 1 - k
+                        let r = Step.run s spec w (Array.sub layerIn ((t * batch + b) * inSize) inSize) h c
+                        let ySlot = if dir = 1 && spec.ReverseOrder = ReverseOutputOrder.ProcessingOrder then k else t
+                        Array.blit r.H 0 out (slotOf ySlot) hidden
+                        last <- r.H
+                        c <- r.C
+                        h <- if fed then Array.init hidden (fun j -> s.OfFloat claimedY[slotOf ySlot + j]) else r.H
+
+                    if spec.Padding = PaddingReading.CarryLast then
+                        for t in len .. timeSteps - 1 do
+                            Array.blit last 0 out (slotOf t) hidden
+
+                    Array.blit last 0 hN at hidden
+                    if isLstm then Array.blit c 0 cN at hidden
+
+            layerIn <- out
+            inSize <- yWidth
+            y <- out
+
+        y, hN, cN

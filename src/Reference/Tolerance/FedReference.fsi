@@ -1,0 +1,23 @@
+namespace RnnVerify.Reference.Tolerance
+
+open RnnVerify.Cells
+open RnnVerify.Reference
+
+/// The reference recursion the tolerance compares against, computed with the twins' step (Twins.Step.run) over any scalar type
+/// (Ball for enclosures), fed exactly as ForwardBound feeds it.
+module FedReference =
+    /// y [T][B][D·H], h_n and c_n [L·D][B][H] (c_n empty unless LSTM). With Feeding.ClaimedStates and claimedY given, the last
+    /// layer's step t reads the implementation's own h_{t−1} from claimedY (its c_{t−1} and lower layers are the reference's own);
+    /// otherwise the plain reference recursion. Same indexing conventions as ForwardBound.compute and Twins.Network.forward.
+    val forward:
+        s: Scalar<'T> ->
+        feeding: Feeding ->
+        weights: NetworkWeights ->
+        timeSteps: int ->
+        batch: int ->
+        x: float[] ->
+        seqLens: int[] ->
+        h0: float[] ->
+        c0: float[] ->
+        claimedY: float[] ->
+            'T[] * 'T[] * 'T[]
