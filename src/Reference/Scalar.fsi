@@ -40,8 +40,8 @@ type Scalar<'T> =
         ReluSlope: 'T -> 'T
         /// clip c a = min(c, max(−c, a)), c ≥ 0.
         Clip: float -> 'T -> 'T
-        /// The derivative of clip c at a: 1 for |a| &lt; c, 0 for |a| > c (0 where clipped). At |a| = c exactly the double
-        /// instance returns 1 (the value passes unchanged); a ball touching or straddling ±c gives [0, 1].
+        /// The derivative of clip c at a with the convention of the C# cells: 1 for |a| ≤ c (the value passes unchanged),
+        /// 0 for |a| > c (clipped). A ball with points on both sides of ±c gives [0, 1].
         ClipSlope: float -> 'T -> 'T
         /// The same value with its derivative information dropped (identity on plain numbers; tangent 0 for duals; a
         /// constant for tape variables). Truncated backpropagation through time cuts the graph with it.

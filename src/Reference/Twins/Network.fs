@@ -48,15 +48,21 @@ module Network =
         { Steps = steps; Batch = batch; X = x; SeqLens = lens; H0 = state "h0" h0
           C0 = (if spec.Kind = CellKind.Lstm then state "c0" c0 else [||]) }
 
-    let forward (s: Scalar<'T>) (spec: CellSpec) (layers: LayerParams<'T>[]) (inputs: NetworkInputs<'T>) (window: int) =
+    let forward (s: Scalar<'T>) (spec: CellSpec) (layers: LayerParams<'T>[]) (inputs: NetworkInputs<'T>) (cut: int) =
         let T, B, H, D = inputs.Steps, inputs.Batch, spec.HiddenSize, spec.Directions
         let isLstm = spec.Kind = CellKind.Lstm
         let hn = Array.create (spec.NumLayers * D * B * H) s.Zero
         let cn = if isLstm then Array.create (spec.NumLayers * D * B * H) s.Zero else [||]
         let mutable layerIn = inputs.X
         let mutable inSize = spec.InputSize
+        let carry = spec.Padding = PaddingReading.CarryLast
+        let reorder = D = 2 && spec.ReverseOrder = ReverseOutputOrder.ProcessingOrder
+        let mutable userY = [||]
         for l in 0 .. spec.NumLayers - 1 do
+            // Time-aligned outputs of this layer: what layer l + 1 reads.
             let y = Array.create (T * B * D * H) s.Zero
+            let top = l = spec.NumLayers - 1
+            let yUser = if top && reorder then Array.create (T * B * D * H) s.Zero else y
             for d in 0 .. D - 1 do
                 let w = layers[l * D + d]
                 for b in 0 .. B - 1 do
@@ -64,20 +70,29 @@ module Network =
                     let stateAt = ((l * D + d) * B + b) * H
                     let mutable h = Array.sub inputs.H0 stateAt H
                     let mutable c = if isLstm then Array.sub inputs.C0 stateAt H else [||]
-                    let write t (v: 'T[]) = Array.blit v 0 y ((t * B + b) * D * H + d * H) H
+                    let write (target: 'T[]) t (v: 'T[]) = Array.blit v 0 target ((t * B + b) * D * H + d * H) H
+                    // Padded steps of the reverse direction come first in processing order: the carried state is h0.
+                    if carry && d = 1 then
+                        for t in n .. T - 1 do write y t h
                     for k in 0 .. n - 1 do
-                        if window > 0 && k > 0 && k % window = 0 then
+                        if cut > 0 && k = cut then
                             h <- Array.map s.Detach h
                             c <- Array.map s.Detach c
                         let t = if d = 0 then k else n - 1 - k
                         let r = Step.run s spec w (Array.sub layerIn ((t * B + b) * inSize) inSize) h c
                         h <- r.H
                         c <- r.C
-                        write (if d = 1 && spec.ReverseOrder = ReverseOutputOrder.ProcessingOrder then k else t) h
-                    if spec.Padding = PaddingReading.CarryLast then
-                        for t in n .. T - 1 do write t h
+                        write y t h
+                        if d = 1 && top && reorder then write yUser k h
+                    if carry && d = 0 then
+                        for t in n .. T - 1 do write y t h
+                    if carry && d = 1 && top && reorder then
+                        for k in n .. T - 1 do write yUser k h
+                    if d = 0 && top && reorder then
+                        for t in 0 .. T - 1 do Array.blit y ((t * B + b) * D * H) yUser ((t * B + b) * D * H) H
                     Array.blit h 0 hn stateAt H
                     if isLstm then Array.blit c 0 cn stateAt H
             layerIn <- y
             inSize <- D * H
-        { Y = layerIn; Hn = hn; Cn = cn }
+            userY <- yUser
+        { Y = userY; Hn = hn; Cn = cn }

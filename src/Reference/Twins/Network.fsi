@@ -41,12 +41,15 @@ module Network =
     val inputs:
         s: Scalar<'T> -> spec: CellSpec -> steps: int -> batch: int -> x: 'T[] -> seqLens: int[] -> h0: 'T[] -> c0: 'T[] -> NetworkInputs<'T>
 
-    /// Runs the network. Layer l, direction d, batch entry b with length n = seqLens[b] starts from h0/c0[l·D + d][b] and
-    /// processes the steps t = 0 .. n − 1 (forward) or t = n − 1 .. 0 (reverse), reading layer l − 1's output y at t
-    /// (x for l = 0). Its state after reading step t goes to y[t] (forward, and reverse under TimeAligned) or to y[k] for
-    /// the k-th processed step (reverse under ProcessingOrder). Positions n .. T − 1 of y hold 0 (Padding.Zeros) or the
-    /// direction's final state (Padding.CarryLast); h_n/c_n hold the final state (h0/c0 when n = 0).
-    /// window > 0 truncates backpropagation: before every k-th processed step with k a positive multiple of window the
-    /// carried state is detached (values unchanged; derivatives do not flow across the cut). window = 0: no truncation.
+    /// Runs the network (the semantics of RnnVerify.Cells.Network). Layer l, direction d, batch entry b with length
+    /// n = seqLens[b] starts from h0/c0[l·D + d][b] and processes t = 0 .. n − 1 (forward) or t = n − 1 .. 0 (reverse), reading
+    /// layer l − 1's time-aligned output at t (x for l = 0); its state after reading step t is that layer's output at t.
+    /// Padded positions t ≥ n hold 0 (Padding.Zeros) or, under Padding.CarryLast, the state carried at that point of the
+    /// processing: the final state for the forward direction, h0 for the reverse direction (whose padded steps come first).
+    /// Only the top layer's y is reordered under ReverseOutputOrder.ProcessingOrder: its reverse columns at k &lt; n hold the
+    /// state after x[n − 1 − k], at k ≥ n 0 or (CarryLast) the final reverse state. h_n/c_n hold the final state (h0/c0 when n = 0).
+    /// cut > 0 detaches the carried state (h, c) of every layer, direction and entry just before its processed step number
+    /// cut (values unchanged; derivatives do not flow across the cut), the building block of truncated BPTT (see Bptt);
+    /// cut = 0: no cut.
     val forward:
-        s: Scalar<'T> -> spec: CellSpec -> layers: LayerParams<'T>[] -> inputs: NetworkInputs<'T> -> window: int -> NetworkOutputs<'T>
+        s: Scalar<'T> -> spec: CellSpec -> layers: LayerParams<'T>[] -> inputs: NetworkInputs<'T> -> cut: int -> NetworkOutputs<'T>

@@ -25,10 +25,12 @@ module Output =
         match div with
         | SquaredError ->
             let e = Array.map2 s.Sub o d
-            s.Dot e e
+            s.Mul (s.OfFloat 0.5) (s.Dot e e)
         | SoftmaxCrossEntropy ->
-            let m = o |> Array.map s.Approx |> Array.fold max -infinity
-            let shift = s.OfFloat(if System.Double.IsFinite m then m else 0.0)
+            // Shift by m = the (detached) logit with the largest estimate: exp(o_k − m) ≤ ≈ 1 for every k and one term is ≈ 1.
+            let approx = Array.map s.Approx o
+            let top = Array.fold (fun best k -> if approx[k] > approx[best] then k else best) 0 [| 0 .. o.Length - 1 |]
+            let shift = s.Detach o[top]
             let lse = s.Add shift (s.Log(o |> Array.map (fun v -> s.Exp(s.Sub v shift)) |> Array.reduce s.Add))
             s.Dot d (Array.map (fun v -> s.Sub lse v) o)
 

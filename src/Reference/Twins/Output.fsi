@@ -18,7 +18,7 @@ type OutputParams<'T> =
 
 /// The per-step divergence of the time-synchronous loss L = Σ_b Σ_{t &lt; seqLens[b]} div(o_tb, d_tb).
 type Divergence =
-    /// div(o, d) = Σ_k (o_k − d_k)².
+    /// div(o, d) = ½ Σ_k (o_k − d_k)².
     | SquaredError
     /// div(o, d) = −Σ_k d_k ln softmax(o)_k = Σ_k d_k (ln Σ_j e^{o_j} − o_k); d is a probability vector (one-hot for a class).
     | SoftmaxCrossEntropy
@@ -31,8 +31,8 @@ module Output =
     /// o [T][B][O] from y [T][B][D·H].
     val apply: s: Scalar<'T> -> p: OutputParams<'T> -> steps: int -> batch: int -> y: 'T[] -> 'T[]
 
-    /// div(o, d) for one step's o [O] and d [O]. Log-sum-exp is shifted by a constant m near max o (ln Σ e^{o_j} =
-    /// m + ln Σ e^{o_j − m} holds exactly for every m), which keeps double evaluation finite.
+    /// div(o, d) for one step's o [O] and d [O]. Log-sum-exp is shifted by m = the detached logit with the largest estimate
+    /// (ln Σ e^{o_j} = m + ln Σ e^{o_j − m} holds exactly for every constant m), so one term is ≈ 1 and none overflows.
     val divergence: s: Scalar<'T> -> div: Divergence -> o: 'T[] -> d: 'T[] -> 'T
 
     /// L = Σ_b Σ_{t &lt; seqLens[b]} div(o_tb, d_tb), o and targets [T][B][O].

@@ -35,16 +35,15 @@ type Case =
 /// A dyadic in [−2, 2] with at most 10 fraction bits: random, distinct per gate, and exact in every format.
 let dyadic: Gen<float> = Gen.choose (-1024, 1024) |> Gen.map (fun k -> float k / 512.0)
 
-let vector n = Gen.arrayOfLength n dyadic
 
 let activation = Gen.elements [ Activation.Identity; Activation.Tanh; Activation.Sigmoid; Activation.Relu ]
 
-/// A specification with every option drawn at random.
-let spec: Gen<CellSpec> =
+/// A specification with every option drawn at random, InputSize ≤ maxInput, HiddenSize ≤ maxHidden.
+let specWith maxInput maxHidden : Gen<CellSpec> =
     gen {
         let! kind = Gen.elements [ CellKind.Rnn; CellKind.Lstm; CellKind.Gru ]
-        let! inputSize = Gen.choose (1, 3)
-        let! hidden = Gen.choose (1, 3)
+        let! inputSize = Gen.choose (1, maxInput)
+        let! hidden = Gen.choose (1, maxHidden)
         let! layers = Gen.frequency [ 3, Gen.constant 1; 1, Gen.constant 2 ]
         let! bidirectional = Gen.elements [ false; true ]
         let count = match kind with CellKind.Lstm -> 3 | CellKind.Gru -> 2 | _ -> 1
@@ -76,8 +75,12 @@ let spec: Gen<CellSpec> =
             )
     }
 
-/// Weights for every layer and direction of spec.
-let weights (spec: CellSpec) : Gen<NetworkWeights> =
+/// Specifications with InputSize, HiddenSize ≤ 3.
+let spec = specWith 3 3
+
+/// Weights for every layer and direction of spec, entries drawn from value.
+let weightsWith (value: Gen<float>) (spec: CellSpec) : Gen<NetworkWeights> =
+    let vector n = Gen.arrayOfLength n value
     let gh = spec.Gates * spec.HiddenSize
     let layer l =
         gen {
@@ -92,12 +95,14 @@ let weights (spec: CellSpec) : Gen<NetworkWeights> =
     |> Gen.collectToList id
     |> Gen.map (fun ls -> NetworkWeights(spec, ResizeArray ls))
 
-/// A whole case for a given specification generator; steps up to maxSteps.
-let caseOf (specGen: Gen<CellSpec>) (maxSteps: int) : Gen<Case> =
+/// A whole case for a given specification generator, number generator and steps in minSteps..maxSteps.
+let caseFrom (value: Gen<float>) (specGen: Gen<CellSpec>) (minSteps: int) (maxSteps: int) : Gen<Case> =
+    let vector n = Gen.arrayOfLength n value
+    let weights spec = weightsWith value spec
     gen {
         let! spec = specGen
         let! w = weights spec
-        let! steps = Gen.choose (0, maxSteps)
+        let! steps = Gen.choose (minSteps, maxSteps)
         let! batch = Gen.choose (1, 2)
         let! x = vector (steps * batch * spec.InputSize)
         let! lens = Gen.arrayOfLength batch (Gen.choose (0, steps))
@@ -105,14 +110,23 @@ let caseOf (specGen: Gen<CellSpec>) (maxSteps: int) : Gen<Case> =
         let stateLength = spec.NumLayers * spec.Directions * batch * spec.HiddenSize
         let! h0 = vector stateLength
         let! c0 = vector stateLength
-        let! window = Gen.frequency [ 3, Gen.constant 0; 1, Gen.choose (1, 3) ]
+        // Truncation windows apply to unidirectional networks only.
+        let! window = if spec.Bidirectional then Gen.constant 0 else Gen.frequency [ 2, Gen.constant 0; 1, Gen.choose (1, 3) ]
         return
             { Spec = spec; Weights = w; Steps = steps; Batch = batch; X = x
               SeqLens = (if fullLens then Array.create batch steps else lens)
               H0 = h0; C0 = (if spec.Kind = CellKind.Lstm then c0 else [||]); Window = window }
     }
 
-/// Cases of every kind and option with up to 4 steps.
-let case = caseOf spec 4
+/// A whole case with 0..maxSteps steps.
+let caseWith value specGen maxSteps = caseFrom value specGen 0 maxSteps
 
-let arbCase = Arb.fromGen case
+/// Cases of every kind and option with up to 4 steps.
+let case = caseWith dyadic spec 4
+
+/// A dyadic in [−2, 2] with 30 fraction bits: exact in double, and (unlike the coarse grid of `dyadic`) a pre-activation
+/// lands exactly on a kink of relu or clip with negligible probability — for finite differences, which are wrong there.
+let fine: Gen<float> = Gen.choose (-(1 <<< 30), 1 <<< 30) |> Gen.map (fun k -> float k / float (1 <<< 29))
+
+/// Specifications with tiny sizes (H ≤ 2, In ≤ 2): for theorems whose cases run in 128-bit balls.
+let tinySpec = specWith 2 2

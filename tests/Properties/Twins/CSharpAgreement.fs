@@ -1,0 +1,119 @@
+/// The C# double cells against the 128-bit twins: a coarse sanity check that both implement the same mathematics (the
+/// derived per-element bound is the tolerance model's job).
+module RnnVerify.Properties.Twins.CSharpAgreement
+
+open System
+open Expecto
+open FsCheck
+open FsCheck.FSharp
+open RnnVerify.Cells
+open RnnVerify.Reference
+open RnnVerify.Reference.Twins
+open RnnVerify.Properties.Theorem
+open RnnVerify.Properties.Twins.Generators
+
+/// Normwise agreement: |c_i − m_i| ≤ 2^-36 (1 + max_j |m_j|) per tensor. Double cells on these sizes (T ≤ 3, H ≤ 2, sums of
+/// ≤ 10 terms per pre-activation, BPTT chains of ≤ 6 steps) err by a few hundred ulps of the tensor's scale at most unless the
+/// recursion amplifies rounding by > 2^10; 2^-36 ≈ 2^17 ulps at scale 1, so only a different formula (a gate swap, a wrong
+/// padding or truncation reading) fails it. Not a rounding bound; docs/tolerances.md has the derived ones.
+let agreement = Math.Pow(2.0, -36.0)
+
+let compare (name: string) (claimed: float[]) (reference: Ball[]) =
+    let mids = ReferenceNetwork.Midpoints reference
+    if claimed.Length <> mids.Length then failtestf "%s: C# has %d elements, the twin %d" name claimed.Length mids.Length
+    let scale = 1.0 + (mids |> Array.fold (fun m v -> max m (abs v)) 0.0)
+    for i in 0 .. claimed.Length - 1 do
+        let c, m = claimed[i], mids[i]
+        if Double.IsNaN c || Double.IsNaN m then failtestf "%s[%d]: NaN (C# %.17g, twin %.17g)" name i c m
+        if abs (c - m) > agreement * scale then
+            failtestf "%s[%d]: C# %.17g, twin %.17g (difference %.3g, allowed %.3g)" name i c m (abs (c - m)) (agreement * scale)
+
+/// An eighth of the default cases: each runs a 128-bit forward and a 128-bit tape (≈ 50 ms).
+let csharpCases = max 1 (cases / 8)
+
+let values (r: Random) n = Array.init n (fun _ -> float (r.Next(-1024, 1025)) / 512.0)
+
+[<Tests>]
+let tests =
+    testList "Twins" [
+        /// Runs csharpCases cases (see csharpCases).
+        theoremWith csharpCases
+            "the C# double cells' y, h_n, c_n and BPTT gradients (truncation included) agree with the 128-bit twin midpoints to 2^-36 of the tensor's scale"
+            (Prop.forAll (Arb.fromGen (Gen.zip (caseFrom dyadic tinySpec 1 3) (Gen.choose (0, Int32.MaxValue)))) (fun (c, seed) ->
+                let r = Random seed
+                let spec = c.Spec
+                let D, H, L, B, T = spec.Directions, spec.HiddenSize, spec.NumLayers, c.Batch, c.Steps
+                let states = L * D * B * H
+                let isLstm = spec.Kind = CellKind.Lstm
+                let y, hn = Array.zeroCreate (T * B * D * H), Array.zeroCreate states
+                let cn = if isLstm then Array.zeroCreate states else [||]
+                let net = Network<float>(c.Weights)
+                net.Forward(B, ReadOnlySpan c.X, ReadOnlySpan c.SeqLens, ReadOnlySpan c.H0, ReadOnlySpan c.C0, Span y, Span hn, Span cn)
+                let reference = ReferenceNetwork.Forward(c.Weights, T, B, c.X, c.SeqLens, c.H0, c.C0, 128)
+                compare "y" y reference.Y
+                compare "h_n" hn reference.HN
+                compare "c_n" cn reference.CN
+                let dy, dhn = values r (T * B * D * H), values r states
+                let dcn = if isLstm then values r states else [||]
+                let grads = NetworkGradients<float>(spec)
+                let dx, dh0 = Array.zeroCreate c.X.Length, Array.zeroCreate states
+                let dc0 = if isLstm then Array.zeroCreate states else [||]
+                net.Backward(B, ReadOnlySpan c.X, ReadOnlySpan c.SeqLens, ReadOnlySpan c.H0, ReadOnlySpan c.C0, ReadOnlySpan dy,
+                             ReadOnlySpan dhn, ReadOnlySpan dcn, grads, Span dx, Span dh0, Span dc0, c.Window)
+                let g = ReferenceNetwork.Backward(c.Weights, T, B, c.X, c.SeqLens, c.H0, c.C0, dy, dhn, dcn, c.Window, 128)
+                compare "dx" dx g.DX
+                compare "dh0" dh0 g.DH0
+                compare "dc0" dc0 g.DC0
+                for k in 0 .. grads.Layers.Count - 1 do
+                    let cs, tw = grads.Layers[k], g.Layers[k]
+                    compare (sprintf "layer %d dWx" k) cs.Wx tw.Wx
+                    compare (sprintf "layer %d dWh" k) cs.Wh tw.Wh
+                    compare (sprintf "layer %d dBx" k) cs.Bx tw.Bx
+                    compare (sprintf "layer %d dBh" k) cs.Bh tw.Bh
+                    if not (isNull cs.P) then compare (sprintf "layer %d dP" k) cs.P tw.P))
+
+        /// Runs csharpCases cases (see csharpCases).
+        theoremWith csharpCases
+            "the C# double time-synchronous loss and its gradients (output layer, both divergences, truncation) agree with the 128-bit twin midpoints to 2^-36 of the tensor's scale"
+            (Prop.forAll (Arb.fromGen (Gen.zip (caseFrom dyadic tinySpec 1 3) (Gen.choose (0, Int32.MaxValue)))) (fun (c, seed) ->
+                let r = Random seed
+                let spec = c.Spec
+                let D, H, L, B, T = spec.Directions, spec.HiddenSize, spec.NumLayers, c.Batch, c.Steps
+                let states = L * D * B * H
+                let isLstm = spec.Kind = CellKind.Lstm
+                let o = r.Next(1, 4)
+                let psi = [| Activation.Identity; Activation.Tanh; Activation.Sigmoid; Activation.Relu |][r.Next 4]
+                let kind = if r.Next 2 = 0 then LossKind.SquaredError else LossKind.SoftmaxCrossEntropy
+                let head = OutputLayer(o, values r (o * D * H), values r o, psi)
+                let targets = Array.init (T * B * o) (fun _ -> float (r.Next(0, 9)) / 8.0)
+                let net = Network<float>(c.Weights)
+                // Identity or relu gates with peepholes grow doubly exponentially: where the network's values leave double's
+                // comfortable range (|value| > 1e150, so squares overflow) the double cells cannot be compared; such cases are
+                // counted, not compared.
+                let forward = ReferenceNetwork.Forward(c.Weights, T, B, c.X, c.SeqLens, c.H0, c.C0, 128)
+                let inRange = ReferenceNetwork.Midpoints forward.Y |> Array.forall (fun v -> abs v < 1e150)
+                let check () =
+                    let grads = NetworkGradients<float>(spec)
+                    let headGrads = OutputLayerGradients<float>(head)
+                    let dx, dh0 = Array.zeroCreate c.X.Length, Array.zeroCreate states
+                    let dc0 = if isLstm then Array.zeroCreate states else [||]
+                    let loss =
+                        net.Loss(B, ReadOnlySpan c.X, ReadOnlySpan c.SeqLens, ReadOnlySpan c.H0, ReadOnlySpan c.C0, ReadOnlySpan targets, kind,
+                                 head, grads, headGrads, Span dx, Span dh0, Span dc0, c.Window)
+                    let div = if kind = LossKind.SquaredError then SquaredError else SoftmaxCrossEntropy
+                    let g = ReferenceNetwork.LossGradient(c.Weights, o, head.Wy, head.By, psi, div, T, B, c.X, c.SeqLens, c.H0, c.C0, targets, c.Window, 128)
+                    compare "loss" [| loss |] [| g.Loss |]
+                    compare "dWy" headGrads.Wy g.OutputWy
+                    compare "dby" headGrads.By g.OutputBy
+                    compare "dx" dx g.DX
+                    compare "dh0" dh0 g.DH0
+                    compare "dc0" dc0 g.DC0
+                    for k in 0 .. grads.Layers.Count - 1 do
+                        let cs, tw = grads.Layers[k], g.Layers[k]
+                        compare (sprintf "layer %d dWx" k) cs.Wx tw.Wx
+                        compare (sprintf "layer %d dWh" k) cs.Wh tw.Wh
+                        compare (sprintf "layer %d dBx" k) cs.Bx tw.Bx
+                        compare (sprintf "layer %d dBh" k) cs.Bh tw.Bh
+                        if not (isNull cs.P) then compare (sprintf "layer %d dP" k) cs.P tw.P
+                inRange ==> lazy (check ())))
+    ]
