@@ -16,3 +16,4 @@ $R run --engine reference "$T/rnn.json" -o rnn_keras_stacked.json
 $R new --cell lstm --layout onnx --input-size 2 --hidden-size 2 --steps 3 --batch 2 --peepholes --seed 4 -o "$T/peep.json"
 $R run --engine reference "$T/peep.json" -o lstm_onnx_peepholes.json
 rm -r "$T"
+# lstm_pytorch_exported.json comes from PyTorch: python3 ../../docs/pytorch_export.py > lstm_pytorch_exported.json
