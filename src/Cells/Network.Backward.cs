@@ -216,8 +216,12 @@ public sealed partial class Network<T>
         var p = _params[ld];
         var tape = ws.Tapes[ld];
         var dyAligned = ws.DOut[l];
+        int g = Spec.Gates * h;
         Array.Clear(ws.DH);
         Array.Clear(ws.DC);
+        Array.Clear(ws.DAxAll);
+        Array.Clear(ws.DAhAll);
+        Array.Clear(ws.Active);
         if (finalTerm)
         {
             if (!dhN.IsEmpty)
@@ -278,34 +282,16 @@ public sealed partial class Network<T>
                         break;
                 }
 
-                // Parameter and input gradients shared by every cell: dW_x += dA_x ⊗ x, dx += W_xᵀ dA_x, and the same for W_h.
-                int g = Spec.Gates * h;
-                ReadOnlySpan<T> xr = input.Slice(row * p.InputSize, p.InputSize);
-                ReadOnlySpan<T> hp = tape.HPrev.AsSpan(row * h, h);
-                Kernels.AddOuterProduct<T>(ws.DAx, xr, grad.Wx);
-                TensorPrimitives.Add(grad.Bx, ws.DAx, grad.Bx);
-                TensorPrimitives.Add(grad.Bh, ws.DAh, grad.Bh);
-                if (!dIn.IsEmpty)
-                {
-                    Kernels.AddTransposedProduct<T>(p.Wx, g, p.InputSize, ws.DAx, dIn.Slice(row * p.InputSize, p.InputSize));
-                }
-
-                if (Spec.Kind == CellKind.Gru && !Spec.LinearBeforeReset)
-                {
-                    // The candidate row's recurrent input is r ⊙ h; its contribution to dh was added in GruRowBackward.
-                    Kernels.AddOuterProduct<T>(ws.DAh.AsSpan(0, 2 * h), hp, grad.Wh.AsSpan(0, 2 * h * h));
-                    Span<T> rh = ws.Tmp.AsSpan(b * h, h);
-                    TensorPrimitives.Multiply(tape.Act.AsSpan((row * g), h), hp, rh);
-                    Kernels.AddOuterProduct<T>(ws.DAh.AsSpan(2 * h, h), rh, grad.Wh.AsSpan(2 * h * h, h * h));
-                    Kernels.AddTransposedProduct<T>(p.Wh, 2 * h, h, ws.DAh.AsSpan(0, 2 * h), dhb);
-                }
-                else
-                {
-                    Kernels.AddOuterProduct<T>(ws.DAh, hp, grad.Wh);
-                    Kernels.AddTransposedProduct<T>(p.Wh, g, h, ws.DAh, dhb);
-                }
+                ws.DAx.CopyTo(ws.DAxAll, row * g);
+                ws.DAh.CopyTo(ws.DAhAll, row * g);
+                ws.Active[row] = true;
             }
+
+            // dh_{t−1} += W_hᵀ dA_h for the whole batch at once (rows without a cell have dA_h = 0).
+            Kernels.MatMulABt<T>(ws.DAhAll.AsSpan(t * batch * g, batch * g), batch, p.WhT, h, g, ws.DH, h, accumulate: true);
         }
+
+        WeightGradients(ws, p, tape, grad, input, dIn, d == 0 ? MinLo(ws) : 0, d == 0 ? hi + 1 : steps);
 
         for (int b = 0; b < batch; b++)
         {
@@ -325,6 +311,84 @@ public sealed partial class Network<T>
             {
                 var dst = dc0.Slice(at, h);
                 TensorPrimitives.Add(dst, ws.DC.AsSpan(b * h, h), dst);
+            }
+        }
+    }
+
+    private static int MinLo(Workspace<T> ws)
+    {
+        int lo = int.MaxValue;
+        foreach (int v in ws.Lo)
+        {
+            lo = Math.Min(lo, v);
+        }
+
+        return lo;
+    }
+
+    /// <summary>
+    /// After the time loop, for rows of steps [t0, t1): db_x += Σ dA_x, db_h += Σ dA_h, dW_x += dA_xᵀ X, dW_h += dA_hᵀ H_prev
+    /// (GRU with the reset before the product: candidate rows against r ⊙ h), dIn += dA_x W_x — each one A·Bᵀ product over all rows.
+    /// Rows where no cell was applied contribute exact zeros (their inputs are not read, so padding may hold anything).
+    /// </summary>
+    private void WeightGradients(Workspace<T> ws, Params p, Workspace<T>.Tape tape, LayerGradients<T> grad, ReadOnlySpan<T> input, Span<T> dIn, int t0, int t1)
+    {
+        int h = H, g = Spec.Gates * h, batch = ws.Batch, inSize = p.InputSize;
+        int r0 = t0 * batch, n = (t1 - t0) * batch;
+        if (n <= 0)
+        {
+            return;
+        }
+
+        for (int r = r0; r < r0 + n; r++)
+        {
+            if (ws.Active[r])
+            {
+                TensorPrimitives.Add(grad.Bx, ws.DAxAll.AsSpan(r * g, g), grad.Bx);
+                TensorPrimitives.Add(grad.Bh, ws.DAhAll.AsSpan(r * g, g), grad.Bh);
+            }
+        }
+
+        TransposeActive(ws, ws.DAxAll, g, r0, n, ws.TransA);
+        TransposeActive(ws, input, inSize, r0, n, ws.TransB);
+        Kernels.MatMulABt<T>(ws.TransA, g, ws.TransB, inSize, n, grad.Wx, inSize, accumulate: true);
+        if (!dIn.IsEmpty)
+        {
+            Kernels.MatMulABt<T>(ws.DAxAll.AsSpan(r0 * g, n * g), n, p.WxT, inSize, g, dIn.Slice(r0 * inSize), inSize, accumulate: true);
+        }
+
+        TransposeActive(ws, ws.DAhAll, g, r0, n, ws.TransA);
+        TransposeActive(ws, tape.HPrev, h, r0, n, ws.TransB);
+        if (Spec.Kind == CellKind.Gru && !Spec.LinearBeforeReset)
+        {
+            Kernels.MatMulABt<T>(ws.TransA, 2 * h, ws.TransB, h, n, grad.Wh, h, accumulate: true);
+            for (int r = r0; r < r0 + n; r++)
+            {
+                // r ⊙ h_prev of each row, transposed in place of H_prev.
+                for (int c = 0; c < h; c++)
+                {
+                    ws.TransB[(c * n) + (r - r0)] = ws.Active[r] ? tape.Act[(r * g) + c] * tape.HPrev[(r * h) + c] : T.Zero;
+                }
+            }
+
+            Kernels.MatMulABt<T>(ws.TransA.AsSpan(2 * h * n), h, ws.TransB, h, n, grad.Wh.AsSpan(2 * h * h), h, accumulate: true);
+        }
+        else
+        {
+            Kernels.MatMulABt<T>(ws.TransA, g, ws.TransB, h, n, grad.Wh, h, accumulate: true);
+        }
+    }
+
+    /// <summary>dst[c][r − r0] = src[r][c] for active rows r in [r0, r0 + n), 0 for the others.</summary>
+    private static void TransposeActive(Workspace<T> ws, ReadOnlySpan<T> src, int cols, int r0, int n, Span<T> dst)
+    {
+        for (int r = r0; r < r0 + n; r++)
+        {
+            bool active = ws.Active[r];
+            int i = r - r0;
+            for (int c = 0; c < cols; c++)
+            {
+                dst[(c * n) + i] = active ? src[(r * cols) + c] : T.Zero;
             }
         }
     }

@@ -71,7 +71,13 @@ public sealed partial class Network<T>
                     bias[j] = T.CreateChecked(keepApart ? w.Bx[j] : w.Bx[j] + w.Bh[j]);
                 }
 
-                _params[ld] = new Params(Narrow(w.Wx), Narrow(w.Wh), Narrow(w.Bh), peep ? Narrow(w.P!) : null, bias, input);
+                var wx = Narrow(w.Wx);
+                var wh = Narrow(w.Wh);
+                // W_hᵀ for dh += W_hᵀ dA_h; with the GRU reset before the product the candidate rows act on r ⊙ h instead and are
+                // handled apart, so their columns are left zero here.
+                int rowsInWhT = spec.Kind == CellKind.Gru && !spec.LinearBeforeReset ? 2 * h : g;
+                _params[ld] = new Params(wx, wh, Narrow(w.Bh), peep ? Narrow(w.P!) : null, bias, input,
+                    Transpose(wx, g, input, g), Transpose(wh, rowsInWhT, h, g));
             }
         }
 
@@ -91,6 +97,21 @@ public sealed partial class Network<T>
     private int D => Spec.Directions;
 
     private static T[] Narrow(double[] a) => Array.ConvertAll(a, T.CreateChecked);
+
+    /// <summary>The first <paramref name="rows"/> rows of a [·][cols] matrix transposed into [cols][width] (other columns zero).</summary>
+    private static T[] Transpose(T[] a, int rows, int cols, int width)
+    {
+        var t = new T[cols * width];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < cols; c++)
+            {
+                t[(c * width) + r] = a[(r * cols) + c];
+            }
+        }
+
+        return t;
+    }
 
     private static void ValidateSpec(CellSpec spec)
     {
@@ -182,5 +203,7 @@ public sealed partial class Network<T>
     /// <param name="P">[3·H] peepholes i, f, o or null.</param>
     /// <param name="ProjectionBias">b_x + b_h, except the GRU candidate rows which hold b_xn only.</param>
     /// <param name="InputSize">In.</param>
-    private sealed record Params(T[] Wx, T[] Wh, T[] Bh, T[]? P, T[] ProjectionBias, int InputSize);
+    /// <param name="WxT">W_xᵀ, [In][G·H].</param>
+    /// <param name="WhT">W_hᵀ, [H][G·H] (GRU with the reset before the product: candidate columns zero).</param>
+    private sealed record Params(T[] Wx, T[] Wh, T[] Bh, T[]? P, T[] ProjectionBias, int InputSize, T[] WxT, T[] WhT);
 }

@@ -56,6 +56,11 @@ internal sealed class Workspace<T>
         Lens = new int[batch];
         Lo = new int[batch];
         YUser = new T[tb * dh];
+        DAxAll = new T[tb * g];
+        DAhAll = new T[tb * g];
+        Active = new bool[tb];
+        TransA = new T[g * tb];
+        TransB = new T[Math.Max(spec.InputSize, dh) * tb];
         DYUser = new T[tb * dh];
     }
 
@@ -109,6 +114,21 @@ internal sealed class Workspace<T>
 
     /// <summary>Gradient with respect to <see cref="YUser"/>.</summary>
     public T[] DYUser { get; }
+
+    /// <summary>Backward: dA_x of every row [T·B][G·H] (zero where no cell was applied).</summary>
+    public T[] DAxAll { get; }
+
+    /// <summary>Backward: dA_h of every row [T·B][G·H].</summary>
+    public T[] DAhAll { get; }
+
+    /// <summary>Backward: whether row t·B + b went through a cell in the current sweep.</summary>
+    public bool[] Active { get; }
+
+    /// <summary>Backward: transposed dA, [G·H][rows].</summary>
+    public T[] TransA { get; }
+
+    /// <summary>Backward: transposed layer input, previous state or r ⊙ h, [In][rows].</summary>
+    public T[] TransB { get; }
 
     /// <summary>One layer and direction's record of the forward pass; every array is [T][B][·] indexed by time-aligned step.</summary>
     public sealed class Tape

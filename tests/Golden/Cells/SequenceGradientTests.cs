@@ -69,6 +69,49 @@ public class SequenceGradientTests
         }
     }
 
+    [Theory]
+    [InlineData(CellKind.Rnn)]
+    [InlineData(CellKind.Lstm)]
+    [InlineData(CellKind.Gru)]
+    public void Values_at_padded_steps_are_never_read_so_NaN_padding_leaves_outputs_and_gradients_unchanged(CellKind kind)
+    {
+        foreach (bool lbr in new[] { true, false })
+        {
+            var spec = new CellSpec { Kind = kind, InputSize = 2, HiddenSize = 3, NumLayers = 2, LinearBeforeReset = lbr };
+            var net = new Network<double>(Rnn.RandomWeights(spec, 9));
+            int steps = 4, batch = 2;
+            int[] lens = [4, 1];
+            var rng = new Random(9);
+            var x = Enumerable.Range(0, steps * batch * 2).Select(_ => rng.NextDouble() - 0.5).ToArray();
+            var dy = Enumerable.Range(0, steps * batch * 3).Select(_ => rng.NextDouble() - 0.5).ToArray();
+            var poisoned = (double[])x.Clone();
+            for (int t = 1; t < steps; t++)
+            {
+                poisoned[(((t * batch) + 1) * 2) + 0] = double.NaN;
+                poisoned[(((t * batch) + 1) * 2) + 1] = double.PositiveInfinity;
+            }
+
+            var g1 = new NetworkGradients<double>(spec);
+            var g2 = new NetworkGradients<double>(spec);
+            var dx1 = new double[x.Length];
+            var dx2 = new double[x.Length];
+            var y1 = new double[dy.Length];
+            var y2 = new double[dy.Length];
+            net.Forward(batch, x, lens, default, default, y1, default, default);
+            net.Forward(batch, poisoned, lens, default, default, y2, default, default);
+            net.Backward(batch, x, lens, default, default, dy, default, default, g1, dx1, default, default);
+            net.Backward(batch, poisoned, lens, default, default, dy, default, default, g2, dx2, default, default);
+            Compare.Close(y1, y2, 0, 0, $"{kind} lbr={lbr} y");
+            Compare.Close(dx1, dx2, 0, 0, $"{kind} lbr={lbr} dx");
+            var w1 = g1.ToNetworkWeights();
+            var w2 = g2.ToNetworkWeights();
+            foreach (var ((name, a, _), (_, b, _)) in FiniteDifference.Pairs(w1, w1).Zip(FiniteDifference.Pairs(w2, w2)))
+            {
+                Compare.Close(a, b, 0, 0, $"{kind} lbr={lbr} ∂L/∂{name}");
+            }
+        }
+    }
+
     [Fact]
     public void Float_gradients_agree_with_double_within_a_stated_bound()
     {

@@ -38,21 +38,30 @@ let private checkLstm (acts: Activation list) (c: CellCase) : Verdict =
 let lstmForgetBound =
     { Id = "08b LstmForgetBound"
       Statement = "LSTM with f ≤ f_max < 1 and i ≤ i_max: ‖c_t‖∞ ≤ max(‖c_{−1}‖∞, M̂), M̂ = i_max(1+u)²/(1 − f_max(1+u)²) → i_max/(1 − f_max) as u → 0, for the C# cell"
-      Hypotheses = [ "forget and input gates built to be bounded: their biases b ≤ −β with pre-activations ≤ ‖row W_x‖₁‖x‖∞ + ‖row W_h‖₁ − β; f_max, i_max = σ of those bounds, raised by the activation error 8u·σ + 4u"; "other weights arbitrary; n ≤ 4, T ≤ 12" ]
+      Hypotheses = [ "forget and input gates built to be bounded: their biases b ≤ −β with pre-activations ≤ ‖row W_x‖₁‖x‖∞ + ‖row W_h‖₁ − β; f_max, i_max = σ of those bounds raised by the format's rounding of the pre-activation (γ_{k+2}Σ|terms|, k = M + N + 2), then by the activation error 8u·σ + 4u"; "other weights arbitrary; n ≤ 4, T ≤ 12" ]
       Source = "docs/theory.md §8 (derivation)"
       Proof = "if ‖c_{t−1}‖ ≤ M := max(‖c_{−1}‖, M̂) then ‖c_t‖ ≤ (f_max M + i_max)(1 + u)² ≤ M, since M(1 − f_max(1+u)²) ≥ i_max(1+u)²."
       Decided = "the bound evaluated in binary64 and raised by 16 ulps (its own evaluation error); NaN rejected" }
 
 let private sigmoid (z: float) = 1.0 / (1.0 + Math.Exp(-z))
 
-/// Gate bounds of a case: the largest pre-activation of the gate's rows over the run, using |h| ≤ 1 for t ≥ 0.
+/// Gate bounds of a case: the largest pre-activation of the gate's rows over the run, using |h| ≤ 1 for t ≥ 0, raised by
+/// the rounding error the cell's own format may commit on it: the weights and inputs are converted to the format and the
+/// k = M + N + 2 terms summed in any order, so |fl(z) − z| ≤ γ_{k+2} Σ|terms| with γ_n = nu/(1 − nu) and u the format's unit
+/// roundoff (binary32 matters: with |terms| ~ 4·10⁷ a pre-activation of −2 can come out as 0).
 let private gateMax (c: CellCase) (gate: int) =
     let xs = inputs c
     let hmax = max 1.0 (normInf c.H0)
+    let u = unitRoundoff c
+    let k = float (c.M + c.N + 4)
+    let gamma = k * u / (1.0 - k * u)
     [ for r in gate * c.N .. (gate + 1) * c.N - 1 do
         let wxr = c.Wx[r * c.M .. (r + 1) * c.M - 1] |> Array.sumBy abs
         let whr = c.Wh[r * c.N .. (r + 1) * c.N - 1] |> Array.sumBy abs
-        for x in xs -> wxr * normInf x + whr * hmax + c.Bx[r] + c.Bh[r] ]
+        for x in xs ->
+            let z = wxr * normInf x + whr * hmax + c.Bx[r] + c.Bh[r]
+            let terms = wxr * normInf x + whr * hmax + abs c.Bx[r] + abs c.Bh[r]
+            z + gamma * terms ]
     |> List.max
     |> fun z -> z + 64.0 * 2.0 ** -53.0 * abs z
 
