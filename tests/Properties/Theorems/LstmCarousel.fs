@@ -38,7 +38,7 @@ let private checkLstm (acts: Activation list) (c: CellCase) : Verdict =
 let lstmForgetBound =
     { Id = "08b LstmForgetBound"
       Statement = "LSTM with f ≤ f_max < 1 and i ≤ i_max: ‖c_t‖∞ ≤ max(‖c_{−1}‖∞, M̂), M̂ = i_max(1+u)²/(1 − f_max(1+u)²) → i_max/(1 − f_max) as u → 0, for the C# cell"
-      Hypotheses = [ "forget and input gates built to be bounded: their biases b ≤ −β with pre-activations ≤ ‖row W_x‖₁‖x‖∞ + ‖row W_h‖₁ − β; f_max, i_max = σ of those bounds raised by the format's rounding of the pre-activation (γ_{k+2}Σ|terms|, k = M + N + 2), then by the activation error 8u·σ + 4u"; "other weights arbitrary; n ≤ 4, T ≤ 12" ]
+      Hypotheses = [ "forget and input gates built to be bounded: their biases b ≤ −β − s with pre-activations ≤ ‖row W_x‖₁‖x‖∞ + ‖row W_h‖₁ − β, s twice the format's rounding bound of the pre-activation; f_max, i_max = σ of those bounds raised by the format's rounding of the pre-activation (γ_{k+2}Σ|terms|, k = M + N + 2), then by the activation error 8u·σ + 4u"; "other weights arbitrary; n ≤ 4, T ≤ 12" ]
       Source = "docs/theory.md §8 (derivation)"
       Proof = "if ‖c_{t−1}‖ ≤ M := max(‖c_{−1}‖, M̂) then ‖c_t‖ ≤ (f_max M + i_max)(1 + u)² ≤ M, since M(1 − f_max(1+u)²) ≥ i_max(1+u)²."
       Decided = "the bound evaluated in binary64 and raised by 16 ulps (its own evaluation error); NaN rejected" }
@@ -72,11 +72,21 @@ let private gated (c: CellCase) =
         let wxr = c.Wx[r * c.M .. (r + 1) * c.M - 1] |> Array.sumBy abs
         let whr = c.Wh[r * c.N .. (r + 1) * c.N - 1] |> Array.sumBy abs
         let xm = inputs c |> Array.map normInf |> Array.max
-        bx[r] <- -(wxr * xm + whr * max 1.0 (normInf c.H0)) - abs c.Bh[r] - (1.0 + float (abs (int c.Bx[r]) % 8))
+        let reach = wxr * xm + whr * max 1.0 (normInf c.H0) + abs c.Bh[r]
+        // β also exceeds the format's rounding of the pre-activation (γ_{k+2} times its ~2·reach of cancelling terms),
+        // so the gate stays below σ(−1) even in binary32.
+        let k = float (c.M + c.N + 4)
+        let slack = 2.0 * (k * unitRoundoff c / (1.0 - k * unitRoundoff c)) * 2.0 * reach
+        bx[r] <- -reach - (1.0 + float (abs (int c.Bx[r]) % 8)) - slack
     { c with Bx = bx }
 
 let private lstmGated = cellCase CellKind.Lstm lstmDefault |> Gen.map gated
-let private validGated (c: CellCase) = validCell c && c.Kind = CellKind.Lstm
+/// The hypothesis f ≤ f_max < 1 itself, so that shrinking never leaves it (a shrunk bias can raise the forget gate to 1).
+let private validGated (c: CellCase) =
+    validCell c && c.Kind = CellKind.Lstm
+    && (let u = unitRoundoff c
+        let s = sigmoid (gateMax c 1)
+        s + 8.0 * u * s + 4.0 * u < 1.0)
 
 let private checkForgetFed (feed: CellCase -> CellCase) (acts: Activation list) (c: CellCase) : Verdict =
     let u = unitRoundoff c
