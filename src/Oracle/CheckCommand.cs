@@ -64,7 +64,7 @@ internal static class CheckCommand
             if (jsonPath is not null)
                 JsonVerdicts.Write(jsonPath, verdicts, code);
             if (reportDir is not null)
-                MarkdownReport.Write(reportDir, verdicts, code);
+                RnnVerify.Report.OracleReport.Write(reportDir, verdicts, code); // report: markdown + HTML with per-tensor histograms (src/Report)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -5,4 +5,5 @@ var root = new RootCommand("rnnverify: a correctness oracle for recurrent networ
 root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(NewCommand.Create());
+root.Subcommands.Add(ReportCommand.Create());
 return root.Parse(args).Invoke();

@@ -41,13 +41,89 @@ let all (vs: seq<Verdict>) : Verdict =
 /// Ok when the condition holds, otherwise the (lazily built) message.
 let check cond (msg: unit -> string) : Verdict = if cond then Ok() else Error(msg ())
 
+/// One measured quantity against its bound, as a theorem may report it with `observe` (for the reports' evidence).
+type Observation =
+    {
+        /// What was measured, e.g. "‖h_t‖∞ / bound".
+        Quantity: string
+        /// The measured value.
+        Measured: float
+        /// The bound the theorem asserts for it (Measured ≤ Bound when the theorem holds).
+        Bound: float
+        /// The case (FsCheck's rendering of the generated recipe) it was measured on.
+        Case: string
+    }
+
+/// Collects evidence while a report runs a theorem: evaluations of the property and the observation with the largest
+/// Measured ÷ Bound. Installed by `collecting`; absent in test runs, where `observe` does nothing.
+type Collector() =
+    /// Property evaluations (generated cases and shrink candidates).
+    member val Evaluations = 0 with get, set
+    /// The observation with the largest Measured ÷ Bound so far.
+    member val Worst: Observation option = None with get, set
+    /// Observations recorded.
+    member val Observations = 0 with get, set
+    /// The case being evaluated (rendered only when it becomes the worst).
+    member val internal Current: obj = null with get, set
+
+let private ambient = new System.Threading.AsyncLocal<Collector>()
+
+let private ratio (o: Observation) = if o.Bound > 0.0 then o.Measured / o.Bound else infinity
+
+/// Records a measured quantity and its bound for the case being checked; a no-op unless a report is collecting.
+let observe (quantity: string) (measured: float) (bound: float) =
+    match ambient.Value with
+    | c when isNull (box c) -> ()
+    | c ->
+        c.Observations <- c.Observations + 1
+        let o = { Quantity = quantity; Measured = measured; Bound = bound; Case = "" }
+        match c.Worst with
+        | Some w when not (ratio o > ratio w) -> ()
+        | _ -> c.Worst <- Some { o with Case = sprintf "%A" c.Current }
+
+/// Runs `body` with `collector` receiving the evidence of every theorem evaluated on this (logical) thread.
+let collecting (collector: Collector) (body: unit -> 'r) : 'r =
+    let previous = ambient.Value
+    ambient.Value <- collector
+    try body () finally ambient.Value <- previous
+
+let private recorded (prop: 'case -> Verdict) (c: 'case) : Verdict =
+    match ambient.Value with
+    | col when isNull (box col) -> prop c
+    | col ->
+        col.Evaluations <- col.Evaluations + 1
+        col.Current <- box c
+        prop c
+
+/// A theorem as the report generator reruns it: its entry, the case count the test run uses, and the FsCheck property.
+type Registered =
+    {
+        /// The theorem.
+        Entry: Entry
+        /// Cases per run in `dotnet test` (`Theorem.cases`, or the count given to `theoremWith`).
+        Cases: int
+        /// The property the test checks (the same value), to be run with the report's own seed and case count.
+        Property: Property
+    }
+
+let private registry = System.Collections.Concurrent.ConcurrentDictionary<string, Registered>()
+
+let private register entry cases (arb: Arbitrary<'case>) (prop: 'case -> Verdict) =
+    let property = Prop.forAll arb (recorded prop >> verdict)
+    registry[entry.Statement] <- { Entry = entry; Cases = cases; Property = property }
+    property
+
+/// Every theorem declared with `theorem`/`theoremWith` whose test value has been built (build the Expecto test tree of
+/// this assembly first, e.g. with `Expecto.Impl.testFromAssembly`), by statement.
+let registered () : Registered list = registry.Values |> Seq.sortBy (fun r -> r.Entry.Id, r.Entry.Statement) |> List.ofSeq
+
 /// The theorem as an FsCheck property over `arb`, run `Theorem.cases` times; the test name is the statement.
 let theorem (entry: Entry) (arb: Arbitrary<'case>) (prop: 'case -> Verdict) =
-    Theorem.theorem entry.Statement (Prop.forAll arb (prop >> verdict))
+    Theorem.theorem entry.Statement (register entry Theorem.cases arb prop)
 
 /// As `theorem` with another case count (the reason is stated in the entry's `Decided`).
 let theoremWith count (entry: Entry) (arb: Arbitrary<'case>) (prop: 'case -> Verdict) =
-    Theorem.theoremWith count entry.Statement (Prop.forAll arb (prop >> verdict))
+    Theorem.theoremWith count entry.Statement (register entry count arb prop)
 
 /// A plain (non-random) check of the theorem on a named case.
 let example (entry: Entry) (case: string) (body: unit -> Verdict) =
