@@ -32,8 +32,13 @@ module FedReference =
         let mutable y = Array.empty
 
         for layer in 0 .. layers - 1 do
-            let fed = layer = layers - 1 && feeding = Feeding.ClaimedStates && not (isNull claimedY)
+            let top = layer = layers - 1
+            let fed = top && feeding = Feeding.ClaimedStates && not (isNull claimedY)
+            // Time-aligned outputs of this layer (what layer + 1 reads); ProcessingOrder reorders only the top layer's y.
             let out = Array.create (timeSteps * batch * yWidth) s.Zero
+            let reorder = top && dirs = 2 && spec.ReverseOrder = ReverseOutputOrder.ProcessingOrder
+            let userY = if reorder then Array.create (timeSteps * batch * yWidth) s.Zero else out
+            let carry = spec.Padding = PaddingReading.CarryLast
 
             for dir in 0 .. dirs - 1 do
                 let w = Step.lift s spec layer weights[layer, dir]
@@ -41,29 +46,36 @@ module FedReference =
                 for b in 0 .. batch - 1 do
                     let len = lenOf b
                     let at = ((layer * dirs + dir) * batch + b) * hidden
-                    let mutable h = Array.sub h0s at hidden
+                    let first = Array.sub h0s at hidden
+                    let mutable h = first
                     let mutable c = if isLstm then Array.sub c0s at hidden else Array.empty
                     let mutable last = h
                     let slotOf t = (t * batch + b) * yWidth + dir * hidden
+                    let userSlot t k = if dir = 1 && reorder then k else t
 
                     for k in 0 .. len - 1 do
                         let t = if dir = 0 then k else len - 1 - k
                         let r = Step.run s spec w (Array.sub layerIn ((t * batch + b) * inSize) inSize) h c
-                        let ySlot = if dir = 1 && spec.ReverseOrder = ReverseOutputOrder.ProcessingOrder then k else t
-                        Array.blit r.H 0 out (slotOf ySlot) hidden
+                        Array.blit r.H 0 out (slotOf t) hidden
+                        if reorder then Array.blit r.H 0 userY (slotOf (userSlot t k)) hidden
                         last <- r.H
                         c <- r.C
-                        h <- if fed then Array.init hidden (fun j -> s.OfFloat claimedY[slotOf ySlot + j]) else r.H
+                        h <- if fed then Array.init hidden (fun j -> s.OfFloat claimedY[slotOf (userSlot t k) + j]) else r.H
 
-                    if spec.Padding = PaddingReading.CarryLast then
+                    if carry then
+                        // The reverse direction processes the padded steps first: its carried state there is still h0.
+                        let padded = if dir = 1 then first else last
+
                         for t in len .. timeSteps - 1 do
-                            Array.blit last 0 out (slotOf t) hidden
+                            Array.blit padded 0 out (slotOf t) hidden
+                            // Under ProcessingOrder the slots k >= len come after the last processed step.
+                            if reorder then Array.blit (if dir = 1 then last else padded) 0 userY (slotOf t) hidden
 
                     Array.blit last 0 hN at hidden
                     if isLstm then Array.blit c 0 cN at hidden
 
             layerIn <- out
             inSize <- yWidth
-            y <- out
+            y <- userY
 
         y, hN, cN

@@ -77,28 +77,30 @@ module ForwardBound =
         for layer in 0 .. layers - 1 do
             let last = layer = layers - 1
             let fed = last && feeding = Feeding.ClaimedStates && not (isNull claimedY)
+            // Time-aligned outputs of this layer (what layer + 1 reads); ProcessingOrder reorders only the top layer's y.
             let out = Array.init timeSteps (fun _ -> Array.init batch (fun _ -> Array.create yWidth zero))
+            let carry = spec.Padding = PaddingReading.CarryLast
 
             for dir in 0 .. dirs - 1 do
                 let w = weightNodes[layer * dirs + dir]
                 let slot = layer * dirs + dir
+                let reorder = dir = 1 && spec.ReverseOrder = ReverseOutputOrder.ProcessingOrder
 
                 for b in 0 .. batch - 1 do
                     let len = lenOf b
                     let stateAt (nodes: int[]) = Array.init hidden (fun j -> nodes[(slot * batch + b) * hidden + j])
-                    let mutable h = stateAt h0Nodes
+                    let first = stateAt h0Nodes
+                    let mutable h = first
                     let mutable c = if isLstm then stateAt c0Nodes else Array.create hidden zero
                     let mutable lastOut = h
-                    let written = Array.zeroCreate timeSteps
 
                     for k in 0 .. len - 1 do
                         let t = if dir = 0 then k else len - 1 - k
                         let hNext, cNext = StepBound.step tape spec w (layerIn[t].[b]) h c
-                        let ySlot = if dir = 1 && spec.ReverseOrder = ReverseOutputOrder.ProcessingOrder then k else t
-                        written[ySlot] <- true
+                        let ySlot = if reorder then k else t
 
                         for j in 0 .. hidden - 1 do
-                            out[ySlot].[b].[dir * hidden + j] <- hNext[j]
+                            out[t].[b].[dir * hidden + j] <- hNext[j]
                             if last then put tape y yNodes ((ySlot * batch + b) * yWidth + dir * hidden + j) hNext[j] fed
 
                         lastOut <- hNext
@@ -110,16 +112,19 @@ module ForwardBound =
                             else
                                 hNext
 
-                    // Padded steps: zeros, or the last state carried.
-                    for t in 0 .. timeSteps - 1 do
-                        if not written[t] then
-                            for j in 0 .. hidden - 1 do
-                                let carry = spec.Padding = PaddingReading.CarryLast
-                                let node = if carry then lastOut[j] else zero
-                                out[t].[b].[dir * hidden + j] <- node
+                    // Padded steps t >= len: zeros, or the carried state. The reverse direction processes them first, so its
+                    // carried state there is h0; under ProcessingOrder the user-visible slots k >= len follow the last processed
+                    // step and hold the final state.
+                    for t in len .. timeSteps - 1 do
+                        for j in 0 .. hidden - 1 do
+                            out[t].[b].[dir * hidden + j] <- if carry then (if dir = 1 then first[j] else lastOut[j]) else zero
 
-                                if last then
-                                    put tape y yNodes ((t * batch + b) * yWidth + dir * hidden + j) (if carry then node else -1) (fed && len > 0)
+                            if last then
+                                let i = (t * batch + b) * yWidth + dir * hidden + j
+
+                                if not carry then put tape y yNodes i (-1) (fed && len > 0)
+                                elif dir = 1 && not reorder then put tape y yNodes i first[j] false
+                                else put tape y yNodes i lastOut[j] (fed && len > 0)
 
                     for j in 0 .. hidden - 1 do
                         put tape hN hNNodes ((slot * batch + b) * hidden + j) lastOut[j] (fed && len > 0)

@@ -42,9 +42,11 @@ type ForwardRun =
 module ForwardBound =
     /// Bounds for y [T][B][D·H], h_n [L·D][B][H] and c_n [L·D][B][H] (c_n zero-length unless LSTM).
     /// x: [T][B][In]; seqLens: [B] or null (all T); h0, c0: [L·D][B][H] or null (zeros); claimedY: [T][B][D·H] or null (then the
-    /// feeding falls back to ReferenceStates). Sequence lengths: steps t ≥ len are padding (the state is not updated; y is 0 or
-    /// carries the last state per spec.Padding); the reverse direction processes t = len − 1 down to 0 and writes its k-th
-    /// processed step at y[t] (TimeAligned) or y[k] (ProcessingOrder).
+    /// feeding falls back to ReferenceStates). Sequence lengths: steps t ≥ len are padding (the state is not updated; y is 0 or,
+    /// under CarryLast, the carried state: the last state for the forward direction, h0 for the reverse direction, which
+    /// processes the padded steps first); the reverse direction processes t = len − 1 down to 0 and writes its k-th processed
+    /// step at y[t] (TimeAligned) or y[k] (ProcessingOrder, where the slots k ≥ len hold its final state). ProcessingOrder
+    /// reorders only the top layer's y: layer l > 0 reads the time-aligned outputs of layer l − 1.
     val compute:
         model: RoundingModel ->
         feeding: Feeding ->

@@ -72,7 +72,7 @@ let private check dtype feeding (case: Case) =
 let tests =
     testList "Tolerance" [
         theorem "the C# cells' float32 BPTT gradients lie within the derived gradient bound of the reference, for every cell and option"
-            (Prop.forAll agreedCases (check ClaimedDtype.Float32 Feeding.ClaimedStates))
+            (Prop.forAll cases (check ClaimedDtype.Float32 Feeding.ClaimedStates))
         theorem "the C# cells' float64 BPTT gradients lie within the derived gradient bound of the reference, for every cell and option"
-            (Prop.forAll agreedCases (check ClaimedDtype.Float64 Feeding.ClaimedStates))
+            (Prop.forAll cases (check ClaimedDtype.Float64 Feeding.ClaimedStates))
     ]

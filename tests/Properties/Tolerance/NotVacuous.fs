@@ -30,7 +30,6 @@ let private wellConditioned =
     Arb.fromGen (
         paramsGen
         |> Gen.map (fun p -> { p with Activations = None; WeightScale = min p.WeightScale 1.0 })
-        |> Gen.filter (cellsDisagreeWithTwins >> not)
         |> Gen.map build
     )
 
@@ -47,7 +46,7 @@ let private relativelySmall (case: Case) =
 let tests =
     testList "Tolerance" [
         theorem "a float32 output moved by 4× its allowed error (plus the reference radius) is rejected"
-            (Prop.forAll agreedCases perturbationRejected)
+            (Prop.forAll cases perturbationRejected)
         theorem "on well-conditioned float32 cases every output |y| ≥ 0.1 is allowed less than 1e-4 relative error"
             (Prop.forAll wellConditioned relativelySmall)
     ]
