@@ -66,33 +66,6 @@ module private Facade =
     /// Working precision of the ball reference.
     let referenceBits = 128
 
-    /// The twins' scalar operations on balls at `prec` bits (kink derivatives are not needed by the forward reference).
-    let ballScalar (prec: int) : RnnVerify.Reference.Scalar<RnnVerify.Reference.Ball> =
-        let unit01 = Ball.union Ball.zero Ball.one
-
-        { OfFloat = Ball.ofFloat
-          Zero = Ball.zero
-          One = Ball.one
-          Add = Ball.add prec
-          Sub = Ball.sub prec
-          Mul = Ball.mul prec
-          Div = Ball.div prec
-          Neg = Ball.neg
-          Dot = fun xs ys -> if xs.Length = 0 then Ball.zero else Ball.dot prec xs ys
-          Tanh = Elementary.tanh prec
-          Sigmoid = Elementary.sigmoid prec
-          Exp = Elementary.exp prec
-          Log = Elementary.log prec
-          Relu = Ball.relu
-          ReluSlope = fun _ -> unit01
-          Clip =
-            fun c a ->
-                let cb = Ball.ofFloat c
-                Ball.neg (Ball.max (Ball.neg cb) (Ball.neg (Ball.max (Ball.neg cb) a)))
-          ClipSlope = fun _ _ -> unit01
-          Detach = id
-          Approx = Conversions.midToFloat }
-
     let element (model: RoundingModel) (t: TensorBound) (r: TensorBound) =
         ElementTolerance(
             t.Value,
@@ -157,7 +130,7 @@ type ToleranceModel =
         | _ ->
             let y, hN, cN =
                 FedReference.forward
-                    (Facade.ballScalar Facade.referenceBits)
+                    (BallScalar.at Facade.referenceBits)
                     feeding weights timeSteps batch x seqLens h0 c0 claimedY
 
             let element = Facade.ballElement model

@@ -68,26 +68,31 @@ let forwardAndReverse prec (c: Case) (seedU: int) (seedV: int) =
         |> List.reduce (Ball.add prec)
     fwd, out, vJu, vJtu, straddled.Value
 
+/// Width (decisiveness) is claimed only where every activation is bounded: with identity or relu the values can grow to
+/// ~1e13 within 3 steps and cancellation costs more than 38 of the 128 bits (docs/findings.md); containment is always checked.
+let private bounded (spec: CellSpec) =
+    spec.EffectiveActivations |> Seq.forall (fun a -> a <> Activation.Identity && a <> Activation.Relu)
+
 let seeds = Gen.zip (Gen.choose (0, Int32.MaxValue)) (Gen.choose (0, Int32.MaxValue))
 
 [<Tests>]
 let tests =
     testList "Twins" [
         theorem
-            "at 128 bits the dual-number enclosure of vᵀ(J u) and the BPTT enclosure of (vᵀ J)·u overlap, and are narrower than 2^-90 (1 + |·|) unless a relu or clip argument straddles its kink, for every cell and option"
+            "at 128 bits the dual-number enclosure of vᵀ(J u) and the BPTT enclosure of (vᵀ J)·u overlap, and are narrower than 2^-90 (1 + |·|) unless a relu or clip argument straddles its kink or an activation is unbounded (identity, relu), for every cell and option"
             (Prop.forAll (Arb.fromGen (Gen.zip (caseWith dyadic tinySpec 3) seeds)) (fun (c, (su, sv)) ->
                 let fwd, out, vJu, vJtu, straddled = forwardAndReverse 128 c su sv
                 // The two runs share the forward values exactly (same operations on the same balls).
                 let sameY = Array.forall2 (fun (d: Dual<Ball>) (b: Ball) -> d.V.Mid = b.Mid && d.V.Rad = b.Rad) fwd.Y out.Y
                 if not sameY then failtest "the dual run's values differ from the tape run's values"
                 if not (Ball.overlaps vJu vJtu) then failtestf "disjoint: forward %s, reverse %s" (show vJu) (show vJtu)
-                if not straddled && not (narrowerThan -90 vJu && narrowerThan -90 vJtu) then
+                if not straddled && bounded c.Spec && not (narrowerThan -90 vJu && narrowerThan -90 vJtu) then
                     failtestf "too wide: forward %s, reverse %s" (show vJu) (show vJtu)
                 Prop.classify straddled "a kink straddled (width not checked)" true))
 
         /// Runs eighthCases cases (see eighthCases).
         theoremWith eighthCases
-            "at 128 bits the loss gradient by BPTT overlaps the dual-number derivative of the loss along u, both narrower than 2^-90 (1 + |·|) unless a kink is straddled (output layer, squared error and softmax cross-entropy)"
+            "at 128 bits the loss gradient by BPTT overlaps the dual-number derivative of the loss along u, both narrower than 2^-90 (1 + |·|) unless a kink is straddled or an activation is unbounded (identity, relu) (output layer, squared error and softmax cross-entropy)"
             (Prop.forAll (Arb.fromGen (Gen.zip3 (caseWith dyadic tinySpec 3) seeds (Gen.zip (Gen.choose (1, 3)) (Gen.elements [ SquaredError; SoftmaxCrossEntropy ]))))
                 (fun (c, (su, sv), (o, div)) ->
                     let prec = 128
@@ -119,7 +124,8 @@ let tests =
                         |> List.reduce (Ball.add prec)
                     if not (Ball.overlaps dl.V loss) then failtestf "loss values disjoint: %s vs %s" (show dl.V) (show loss)
                     if not (Ball.overlaps dl.D reverse) then failtestf "disjoint: forward %s, reverse %s" (show dl.D) (show reverse)
-                    if not straddled.Value && not (narrowerThan -90 dl.D && narrowerThan -90 reverse) then
+                    if not straddled.Value && bounded c.Spec && psi <> Activation.Identity && psi <> Activation.Relu
+                       && not (narrowerThan -90 dl.D && narrowerThan -90 reverse) then
                         failtestf "too wide: forward %s, reverse %s" (show dl.D) (show reverse)
                     Prop.classify straddled.Value "a kink straddled (width not checked)" true))
 
