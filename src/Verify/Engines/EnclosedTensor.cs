@@ -12,7 +12,8 @@ namespace RnnVerify.Verify.Engines;
 /// <c>grad.x</c>, <c>grad.h0</c>, <c>grad.c0</c>, <c>grad.weights.NAME</c> (NAME as the case's layout names the weight).
 /// </param>
 /// <param name="Shape">Axis lengths: y [T][B][D·H]; h_n, c_n, grad.h0, grad.c0 [L·D][B][H]; grad.x [T][B][I]; weights as the layout shapes them.</param>
-/// <param name="Mid">Midpoints as exact decimal strings in scientific notation, e.g. <c>-1.234567890123456789012345e-1</c>.</param>
+/// <param name="Mid">Midpoints as exact decimal strings in scientific notation with 25 significant digits, e.g.
+/// <c>-1.234567890123456789012345e-1</c> (more when the printed enclosure needs them to certify the roundings, e.g. at a tie).</param>
 /// <param name="Rad">Radii as decimal strings (three significant digits, rounded up), <c>0</c> for an exact value; each covers the
 /// enclosure's own radius and the difference between the printed and the computed midpoint.</param>
 /// <param name="Binary64">The correctly rounded binary64 values.</param>

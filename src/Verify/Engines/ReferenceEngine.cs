@@ -22,8 +22,13 @@ public sealed class ReferenceEngine : IEngine
     public const int DefaultPrecisionBits = 128;
     /// <summary>The largest precision tried, in bits (128, 256, 512, 1024).</summary>
     public const int MaxPrecisionBits = 1024;
-    /// <summary>Significant decimal digits of the printed midpoints (<see cref="EnclosedTensor.Mid"/>).</summary>
+    /// <summary>
+    /// Significant decimal digits of the printed midpoints (<see cref="EnclosedTensor.Mid"/>); doubled until the printed
+    /// enclosure certifies the same roundings as the computed one (ties need the exact decimal).
+    /// </summary>
     public const int MidpointDigits = 25;
+    /// <summary>The most digits printed (an enclosure still not certifying its roundings is then printed as it is, still valid).</summary>
+    private const int MaxMidpointDigits = 800;
 
     /// <inheritdoc/>
     public string Name => "reference";
@@ -138,6 +143,30 @@ public sealed class ReferenceEngine : IEngine
         }
     }
 
+    /// <summary>
+    /// The ball as a decimal midpoint and radius with <see cref="MidpointDigits"/> significant digits, or more when the printed
+    /// enclosure (which also covers the printing error) would no longer certify the roundings <paramref name="f64"/> and
+    /// <paramref name="f32"/> — as happens when the exact value is a rounding tie, which an exact ball can be.
+    /// </summary>
+    private static (string Mid, string Rad) Print(Ball b, double f64, float f32)
+    {
+        for (int digits = MidpointDigits; ; digits *= 2)
+        {
+            string text = Conversions.toDecimalString(digits, b);
+            int sep = text.IndexOf(" +/- ", StringComparison.Ordinal);
+            if (sep < 0)
+                return (text, "0");
+            var parsed = Conversions.parse(4 * digits + 64, text);
+            if (parsed.IsOk)
+            {
+                var p64 = Conversions.toFloat(RoundingMode.Nearest, parsed.ResultValue);
+                var p32 = Conversions.toFloat32(RoundingMode.Nearest, parsed.ResultValue);
+                if ((p64.IsOk && p32.IsOk && p64.ResultValue.Equals(f64) && p32.ResultValue.Equals(f32)) || digits >= MaxMidpointDigits)
+                    return (text[..sep], text[(sep + 5)..]);
+            }
+        }
+    }
+
     /// <summary>Rounds every ball of a tensor; null (and the first straddling element in <paramref name="straddle"/>) when one is not certified.</summary>
     private static EnclosedTensor? Round(string name, int[] shape, Ball[] balls, out string? straddle)
     {
@@ -160,9 +189,7 @@ public sealed class ReferenceEngine : IEngine
             }
             f64[k] = r64.ResultValue;
             f32[k] = r32.ResultValue;
-            string text = Conversions.toDecimalString(MidpointDigits, b);
-            int sep = text.IndexOf(" +/- ", StringComparison.Ordinal);
-            (mid[k], rad[k]) = sep < 0 ? (text, "0") : (text[..sep], text[(sep + 5)..]);
+            (mid[k], rad[k]) = Print(b, f64[k], f32[k]);
         }
         return new EnclosedTensor(name, shape, mid, rad, f64, f32);
     }

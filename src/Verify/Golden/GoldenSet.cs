@@ -27,7 +27,7 @@ public sealed record GoldenCase(string Name, string Layout, CellSpec Spec, int S
 public static class GoldenSet
 {
     /// <summary>The clip threshold of the clipping vectors: small enough that gate pre-activations and c_t exceed it.</summary>
-    public const double Clip = 0.5;
+    public const double Clip = 0.25;
 
     private static CellSpec Lstm(int i, int h, int layers = 1, bool bidi = false) =>
         new() { Kind = CellKind.Lstm, InputSize = i, HiddenSize = h, NumLayers = layers, Bidirectional = bidi };

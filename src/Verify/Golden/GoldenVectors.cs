@@ -34,7 +34,7 @@ public static class GoldenVectors
     /// <summary>
     /// The case of <paramref name="g"/> without claimed results, but with upstream gradients dy, dh_n and (LSTM) dc_n:
     /// weights uniform in ±1.5/√H, independent per gate, matrix and element (a Keras single bias has b_h = 0, as the layout
-    /// stores it); x, dy, dh_n, dc_n uniform in ±1; h0, c0 uniform in ±0.5; every number rounded to binary32. The numbers
+    /// stores it); x, dy, dh_n, dc_n uniform in ±1; h0 uniform in ±0.5; c0 uniform in ±2 (so that f ⊙ c0 exceeds the clip threshold); every number rounded to binary32. The numbers
     /// depend only on the seed and the vector's name. The case is returned as a reader reads its file.
     /// </summary>
     public static RnnCase Build(GoldenCase g, int seed)
@@ -58,7 +58,7 @@ public static class GoldenVectors
         int LD = spec.NumLayers * spec.Directions, H = spec.HiddenSize, B = g.Batch;
         var x = T(rng, 1.0, g.Steps, B, spec.InputSize);
         var h0 = g.InitialState ? T(rng, 0.5, LD, B, H) : null;
-        var c0 = g.InitialState && spec.Kind == CellKind.Lstm ? T(rng, 0.5, LD, B, H) : null;
+        var c0 = g.InitialState && spec.Kind == CellKind.Lstm ? T(rng, 2.0, LD, B, H) : null;
         var c = CaseBuilder.Create(weights, g.Layout, Dtype.Float64, x, g.SeqLens, h0, c0);
         c = c with
         {
