@@ -29,9 +29,11 @@ type BpttCase =
       Dy: float[]; DhN: float[]
       V: float[] }
 
-let private gates = function Lstm -> 4 | Gru -> 3 | _ -> 1
+/// Gate blocks per variant (G).
+let gates = function Lstm -> 4 | Gru -> 3 | _ -> 1
 
-let private cellSpec (c: BpttCase) =
+/// The cell specification of a case.
+let cellSpec (c: BpttCase) =
     let kind, acts =
         match c.Variant with
         | ElmanTanh -> CellKind.Rnn, [ Activation.Tanh ]
@@ -48,7 +50,8 @@ let private dimension (c: BpttCase) =
 let private grid16 = Gen.choose (-8, 8) |> Gen.map (fun k -> float k / 16.0)
 let private grid8 = Gen.choose (-8, 8) |> Gen.map (fun k -> float k / 8.0)
 
-let private caseGen (variants: Variant list) (losses: LossChoice list) =
+/// Cases of the given variants and losses (sizes and grids as described on BpttCase).
+let caseGen (variants: Variant list) (losses: LossChoice list) =
     gen {
         let! variant = Gen.elements variants
         let! loss = Gen.elements losses
@@ -69,7 +72,8 @@ let private caseGen (variants: Variant list) (losses: LossChoice list) =
         return { c0 with V = v }
     }
 
-let private validCase (c: BpttCase) =
+/// The generator's invariants (shrinking stays inside them).
+let validCase (c: BpttCase) =
     let g = gates c.Variant
     c.H >= 1 && c.H <= 3 && c.In >= 1 && c.In <= 2 && c.T >= 1 && c.T <= 4
     && c.Wx.Length = g * c.H * c.In && c.Wh.Length = g * c.H * c.H && c.Bx.Length = g * c.H && c.Bh.Length = g * c.H
@@ -139,6 +143,8 @@ type Gradient =
     | Real
     | SignFlipped
     | LastStepDropped
+    /// The backward pass reads each gate's H×H block of W_h transposed (column-major): the gradient of another function.
+    | TransposedRecurrent
 
 /// Precision of the checked arithmetic: unit roundoff u and the two C# entry points.
 type Precision =
@@ -152,7 +158,13 @@ let private f (p: Precision) c s =
     | Single -> objective float32 float c s
     | Double -> objective id id c s
 
+/// Each gate's H×H block of W_h transposed (row g·H + i, column j ↦ row g·H + j, column i).
+let transposeBlocks (c: BpttCase) =
+    let h = c.H
+    { c with Wh = Array.init c.Wh.Length (fun k -> let r, j = k / h, k % h in let g, i = r / h, r % h in c.Wh[(g * h + j) * h + i]) }
+
 let private grad (p: Precision) (which: Gradient) c =
+    let c = if which = TransposedRecurrent then transposeBlocks c else c
     let g =
         match p with
         | Single -> bpttGradient float32 float (which = LastStepDropped) c
@@ -184,6 +196,7 @@ let checkFd (p: Precision) (which: Gradient) (c: BpttCase) : Verdict =
     let epsG = forwardConstant c * u * (dirAbs + 1.0)
     let bound = epsF / h + h * h * m3 / 6.0 + epsG
     let err = abs (dir - fd)
+    observe "|vᵀ∇f (BPTT) − central difference| ÷ ε_f/h + h²M₃/6 + ε_g" err bound
     check (Double.IsFinite dir && Double.IsFinite fd && err <= bound) (fun () ->
         $"{c.Variant} {c.Loss} {p}, H = {c.H}, In = {c.In}, T = {c.T}: vᵀ∇f (BPTT) = %.17g{dir}, central FD = %.17g{fd} (h = %.17g{h}), |diff| = %.17g{err} > bound %.17g{bound} (ε_f = %.17g{epsF}, M₃ ≈ %.17g{m3}, ε_g = %.17g{epsG})")
 
@@ -231,6 +244,7 @@ let checkComplexStep (which: Gradient) (c: BpttCase) : Verdict =
     let cs = phi.Imaginary / h
     let bound = 2.0 * forwardConstant c * u * (abs phi.Real + dirAbs + 1.0) + h * h * 1e3
     let err = abs (dir - cs)
+    observe "|vᵀ∇f (BPTT) − Im φ(ih)/h| ÷ 2K·u·(|f| + Σ|g_i v_i| + 1) + 10³h²" err bound
     check (Double.IsFinite dir && Double.IsFinite cs && err <= bound) (fun () ->
         $"Elman tanh {c.Loss}, H = {c.H}, In = {c.In}, T = {c.T}: vᵀ∇f (BPTT, binary64) = %.17g{dir}, complex step = %.17g{cs}, |diff| = %.17g{err} > bound %.17g{bound}")
 
@@ -261,8 +275,10 @@ let tests =
         theorem { bpttFiniteDifferences with Statement = bpttFiniteDifferences.Statement + " [binary32]" } (arbitrary fdGen validCase) (checkFd Single Real)
         catches bpttFiniteDifferences "a sign error in the gradient" fdGen (checkFd Double SignFlipped)
         catches bpttFiniteDifferences "an off-by-one step (the last step's contribution dropped)" fdGen (checkFd Double LastStepDropped)
+        catches bpttFiniteDifferences "a transposed W_h in the backward pass (each gate block read column-major)" fdGen (checkFd Double TransposedRecurrent)
         theorem bpttComplexStep (arbitrary csGen validCase) (checkComplexStep Real)
         catches bpttComplexStep "a sign error in the gradient" csGen (checkComplexStep SignFlipped)
         catches bpttComplexStep "an off-by-one step (the last step's contribution dropped)" csGen (checkComplexStep LastStepDropped)
+        catches bpttComplexStep "a transposed W_h in the backward pass (each gate block read column-major)" csGen (checkComplexStep TransposedRecurrent)
         catches { bpttFiniteDifferences with Statement = bpttFiniteDifferences.Statement + " [binary32]" } "an off-by-one step in binary32 (the last step's contribution dropped)" fdGen (checkFd Single LastStepDropped)
     ]
