@@ -129,6 +129,15 @@ public class OnnxRuntimeConformanceTests(ITestOutputHelper output)
         Assert.True(code == 0, $"seed {seed}: rnnverify check exited {code}\n{stdout}");
     }
 
+    [Fact]
+    public void Direction_reverse_is_refused_for_a_bidirectional_case_in_one_line()
+    {
+        var c = CaseBuilder.Random(new CellSpec { Kind = CellKind.Gru, InputSize = 2, HiddenSize = 2, Bidirectional = true }, "onnx", Dtype.Float32, 2, 1, new Random(3));
+        var e = Assert.Throws<EngineException>(() => OnnxRuntimeEngine.RunReverse(c, Dtype.Float32));
+        Assert.Contains("unidirectional", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => OnnxModelBuilder.Build(c, Dtype.Float32, reverse: true));
+    }
+
     /// <summary>t [T][B][F] with each entry's steps 0..len−1 reversed (padded steps stay in place).</summary>
     internal static Tensor ReverseTime(Tensor t, int[]? seqLens)
     {
