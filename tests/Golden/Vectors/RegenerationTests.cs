@@ -23,7 +23,7 @@ public sealed class RegenerationTests
             var missing = b.Except(a, StringComparer.Ordinal).ToList();
             var extra = a.Except(b, StringComparer.Ordinal).ToList();
             Assert.True(missing.Count == 0 && extra.Count == 0,
-                $"the committed vectors are not current: new files [{string.Join(", ", missing)}], stale files [{string.Join(", ", extra)}]; regenerate with `{Regenerate}`");
+                $"the committed vectors are not current: {missing.Count} new files [{string.Join(", ", missing.Take(5))}], {extra.Count} stale files [{string.Join(", ", extra.Take(5))}]; regenerate with `{Regenerate}`");
             foreach (var f in a)
             {
                 byte[] x = File.ReadAllBytes(Path.Combine(Vectors.Directory, f)), y = File.ReadAllBytes(Path.Combine(fresh, f));
