@@ -54,6 +54,18 @@ public sealed class RegenerationTests
         }
     }
 
+    [Fact]
+    public void Rnnverify_check_passes_every_vector_with_every_claimed_tensor_judged_including_gradients()
+    {
+        var (code, stdout, stderr) = Oracle.BadInputTests.Check(Vectors.Directory);
+        int n = 2 * GoldenSet.Cases.Count;
+        Assert.True(code == 0, stdout + stderr);
+        Assert.Equal("", stderr);
+        Assert.Contains($"{n} case(s): {n} passed, 0 failed, 0 unusable", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("unchecked", stdout, StringComparison.Ordinal);
+        Assert.Contains("grad.weights.", stdout, StringComparison.Ordinal);
+    }
+
     private static List<string> Files(string root) =>
         Directory.GetFiles(root, "*", SearchOption.AllDirectories)
             .Select(p => Path.GetRelativePath(root, p).Replace('\\', '/'))
