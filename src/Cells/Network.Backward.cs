@@ -239,6 +239,8 @@ public sealed partial class Network<T>
         }
 
         bool carry = Spec.Padding == PaddingReading.CarryLast;
+        // Rows of W_h that act on h (GRU with the reset before the product: the candidate rows act on r ⊙ h instead).
+        int whRows = Spec.Kind == CellKind.Gru && !Spec.LinearBeforeReset ? 2 * h : g;
         for (int s = 0; s < steps; s++)
         {
             int t = d == 0 ? hi - s : s;
@@ -288,7 +290,7 @@ public sealed partial class Network<T>
             }
 
             // dh_{t−1} += W_hᵀ dA_h for the whole batch at once (rows without a cell have dA_h = 0).
-            Kernels.MatMulABt<T>(ws.DAhAll.AsSpan(t * batch * g, batch * g), batch, p.WhT, h, g, ws.DH, h, accumulate: true);
+            Kernels.MatMul<T>(ws.DAhAll.AsSpan(t * batch * g, batch * g), batch, whRows, g, p.Wh, h, h, ws.DH, h, accumulate: true);
         }
 
         WeightGradients(ws, p, tape, grad, input, dIn, d == 0 ? MinLo(ws) : 0, d == 0 ? hi + 1 : steps);
@@ -354,7 +356,7 @@ public sealed partial class Network<T>
         Kernels.MatMulABt<T>(ws.TransA, g, ws.TransB, inSize, n, grad.Wx, inSize, accumulate: true);
         if (!dIn.IsEmpty)
         {
-            Kernels.MatMulABt<T>(ws.DAxAll.AsSpan(r0 * g, n * g), n, p.WxT, inSize, g, dIn.Slice(r0 * inSize), inSize, accumulate: true);
+            Kernels.MatMul<T>(ws.DAxAll.AsSpan(r0 * g, n * g), n, g, g, p.Wx, inSize, inSize, dIn.Slice(r0 * inSize), inSize, accumulate: true);
         }
 
         TransposeActive(ws, ws.DAhAll, g, r0, n, ws.TransA);
