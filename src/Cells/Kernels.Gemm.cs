@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -80,7 +81,12 @@ internal static partial class Kernels
         }
     }
 
-    /// <summary>The blocked product over the first <paramref name="cols"/> columns (a multiple of two vectors).</summary>
+    /// <summary>
+    /// The blocked product over the first <paramref name="cols"/> columns (a multiple of two vectors). With at least
+    /// <see cref="PackRows"/> rows, each k block of B is first copied into contiguous panels [cols / panel][kc][panel] (a pooled
+    /// buffer, so steady-state calls allocate nothing): B's rows are often a multiple of 4 KB apart, and reading a panel
+    /// straight from B would put all of its cache lines in the same few L1 sets.
+    /// </summary>
     private static void MatMulTiled<T>(ref T a, int rows, int k, int lda, ref T b, int ldb, int cols, ref T c, int ldc, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -98,51 +104,93 @@ internal static partial class Kernels
             return;
         }
 
-        for (int k0 = 0; k0 < k; k0 += KBlock)
+        bool pack = rows >= PackRows;
+        T[]? packed = pack ? ArrayPool<T>.Shared.Rent(Math.Min(KBlock, k) * cols) : null;
+        try
         {
-            int kc = Math.Min(KBlock, k - k0);
-            bool add = accumulate || k0 > 0;
-            ref T ak = ref Unsafe.Add(ref a, k0);
-            ref T bk = ref Unsafe.Add(ref b, (nint)k0 * ldb);
-            for (int i0 = 0; i0 < rows; i0 += MBlock)
+            for (int k0 = 0; k0 < k; k0 += KBlock)
             {
-                int i1 = Math.Min(rows, i0 + MBlock);
-                if (i1 - i0 < 4)
+                int kc = Math.Min(KBlock, k - k0);
+                bool add = accumulate || k0 > 0;
+                ref T ak = ref Unsafe.Add(ref a, k0);
+                ref T bk = ref Unsafe.Add(ref b, (nint)k0 * ldb);
+                int stride = ldb;
+                if (packed is not null)
                 {
-                    // A single row (batch 1) or a short remainder: wide row tiles keep enough independent accumulators.
-                    for (int r = i0; r < i1; r++)
-                    {
-                        ref T ar = ref Unsafe.Add(ref ak, (nint)r * lda);
-                        ref T cr = ref Unsafe.Add(ref c, (nint)r * ldc);
-                        int j = 0;
-                        for (; j + (4 * panel) <= cols; j += 4 * panel)
-                        {
-                            Tile1x8(ref ar, ref Unsafe.Add(ref bk, j), ldb, kc, ref Unsafe.Add(ref cr, j), add);
-                        }
-
-                        for (; j < cols; j += panel)
-                        {
-                            Tile1x2(ref ar, ref Unsafe.Add(ref bk, j), ldb, kc, ref Unsafe.Add(ref cr, j), add);
-                        }
-                    }
-
-                    continue;
+                    Pack(ref bk, ldb, kc, cols, panel, packed);
+                    bk = ref MemoryMarshal.GetArrayDataReference(packed);
+                    stride = panel;
                 }
 
-                for (int j = 0; j < cols; j += panel)
+                for (int i0 = 0; i0 < rows; i0 += MBlock)
                 {
-                    ref T bj = ref Unsafe.Add(ref bk, j);
-                    int r = i0;
-                    for (; r + 4 <= i1; r += 4)
+                    int i1 = Math.Min(rows, i0 + MBlock);
+                    if (i1 - i0 < 4)
                     {
-                        Tile4x2(ref Unsafe.Add(ref ak, (nint)r * lda), lda, ref bj, ldb, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), ldc, add);
+                        // A single row (batch 1) or a short remainder: wide row tiles keep enough independent accumulators.
+                        for (int r = i0; r < i1; r++)
+                        {
+                            ref T ar = ref Unsafe.Add(ref ak, (nint)r * lda);
+                            ref T cr = ref Unsafe.Add(ref c, (nint)r * ldc);
+                            int j = 0;
+                            for (; packed is null && j + (4 * panel) <= cols; j += 4 * panel)
+                            {
+                                Tile1x8(ref ar, ref Unsafe.Add(ref bk, j), stride, kc, ref Unsafe.Add(ref cr, j), add);
+                            }
+
+                            for (; j < cols; j += panel)
+                            {
+                                Tile1x2(ref ar, ref PanelStart(ref bk, j, kc, panel, packed is not null), stride, kc, ref Unsafe.Add(ref cr, j), add);
+                            }
+                        }
+
+                        continue;
                     }
 
-                    for (; r < i1; r++)
+                    for (int j = 0; j < cols; j += panel)
                     {
-                        Tile1x2(ref Unsafe.Add(ref ak, (nint)r * lda), ref bj, ldb, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), add);
+                        ref T bj = ref PanelStart(ref bk, j, kc, panel, packed is not null);
+                        int r = i0;
+                        for (; r + 4 <= i1; r += 4)
+                        {
+                            Tile4x2(ref Unsafe.Add(ref ak, (nint)r * lda), lda, ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), ldc, add);
+                        }
+
+                        for (; r < i1; r++)
+                        {
+                            Tile1x2(ref Unsafe.Add(ref ak, (nint)r * lda), ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), add);
+                        }
                     }
                 }
+            }
+        }
+        finally
+        {
+            if (packed is not null)
+            {
+                ArrayPool<T>.Shared.Return(packed);
+            }
+        }
+    }
+
+    /// <summary>Rows of A from which packing B pays for itself (below it, every element of B is read only a few times).</summary>
+    private const int PackRows = 8;
+
+    /// <summary>Where the panel of columns [j, j + panel) starts: in B itself, or in the packed copy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref T PanelStart<T>(ref T bk, int j, int kc, int panel, bool packed) =>
+        ref Unsafe.Add(ref bk, packed ? (nint)(j / panel) * kc * panel : j);
+
+    /// <summary>dst[(j / panel)·kc·panel + q·panel + (j mod panel)] = B[q][j] for q &lt; kc, j &lt; cols.</summary>
+    private static void Pack<T>(ref T b, int ldb, int kc, int cols, int panel, T[] dst)
+    {
+        Span<T> d = dst;
+        for (int q = 0; q < kc; q++)
+        {
+            ReadOnlySpan<T> row = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, (nint)q * ldb), cols);
+            for (int j = 0; j < cols; j += panel)
+            {
+                row.Slice(j, panel).CopyTo(d.Slice(((j / panel) * kc * panel) + (q * panel), panel));
             }
         }
     }
