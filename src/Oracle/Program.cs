@@ -6,4 +6,5 @@ root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(NewCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(GoldenCommand.Create());
 return root.Parse(args).Invoke();

@@ -30,13 +30,16 @@ internal static class CataloguePages
         foreach (var e in ev)
         {
             string cases = e.Run is null ? "—" : $"{Fmt.I(e.Run.Tests)} / {Fmt.I(e.CasesInTests)}";
-            string worst = e.Worst is { } w ? Fmt.G(Ratio(w)) : "—";
+            string worst = e.Worst is { } w ? Fmt.G(Ratio(w)) : e.Run is { ExactCases: > 0 } ? "exact" : "—";
             sb.Append($"| {Fmt.Cell(e.Entry.Id)} | [{Fmt.Cell(e.Entry.Statement)}]({link(e.Entry)}) | {Verdict(e)} | {cases} | ");
             sb.Append($"{Counts(e.Examples)} | {Counts(e.Refutations)} | {worst} |\n");
         }
         sb.Append("\nVerdicts: **holds** — the property held on every case, every example passed, and every refutation test showed that the ");
         sb.Append("theorem rejects a deliberately broken implementation; **REFUTED** — a case or example failed (the page shows the shrunk counterexample); ");
         sb.Append("**EXHAUSTED** — the generator could not produce enough cases; **VACUOUS?** — the theorem held but accepted a broken implementation.\n\n");
+        sb.Append("Worst measured ÷ bound: over all cases, the largest ratio of the quantity the theorem measures (named on its page) to the bound it asserts ");
+        sb.Append("for it — at most 1 when the theorem holds, and the closer to 1 the tighter the bound; **exact**: the theorem compares exact values ");
+        sb.Append("(equalities of rationals or integers, or rigorous enclosures), so there is no ratio.\n\n");
         if (figures.Count > 0)
         {
             sb.Append("## Figures\n\n");
@@ -80,6 +83,10 @@ internal static class CataloguePages
                 sb.Append($"| observations | {Fmt.I(r.Observations)} |\n");
                 sb.Append($"| worst case: {Fmt.Cell(w.Quantity)} | {Fmt.R(w.Measured)} against the bound {Fmt.R(w.Bound)} (ratio {Fmt.G(Ratio(w))}) |\n\n");
                 sb.Append("The case attaining it:\n\n").Append(Fmt.Fence(Fmt.Cap(w.Case, 2000))).Append('\n');
+            }
+            else if (r.ExactCases > 0)
+            {
+                sb.Append($"| measured quantity | none: decided exactly — each of the {Fmt.I(r.ExactCases)} evaluations compared exact values (equality or order of rationals, integers or ball end points), so there is no error to set against a tolerance |\n\n");
             }
             else
             {

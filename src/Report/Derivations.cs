@@ -115,7 +115,15 @@ internal static class Derivations
             **BPTT is the gradient.** Reverse-mode differentiation of the unrolled graph applies the chain rule once per edge:
             $\bar h_{t-1} = W^\top(\varphi'(a_t) \odot \bar h_t) + \partial L / \partial h_{t-1}$, $\bar W \mathrel{+}= (\varphi'(a_t) \odot \bar h_t) h_{t-1}^\top$.
             A central difference has truncation error $\tfrac{\delta^2}{6} M_3$ and rounding error about $\varepsilon |L| / \delta$; their sum is smallest
-            near $\delta \approx (3 \varepsilon / M_3)^{1/3}$, which fixes the tolerance.
+            near $\delta \approx (3 \varepsilon / M_3)^{1/3}$, which fixes the tolerance. $M_3 \ge \sup_{|s| \le \delta} |\varphi'''(s)|$ for
+            $\varphi(s) = L(\theta + s v)$ is enclosed rigorously: the exact network runs on nested dual numbers
+            $\theta + (\epsilon_1 + \epsilon_2 + \epsilon_3) v$ ($\epsilon_i^2 = 0$) whose values are balls covering the whole segment, and the
+            coefficient of $\epsilon_1 \epsilon_2 \epsilon_3$ is $\varphi'''$. In ball arithmetic (theorem 10b) the reverse-mode, forward-mode and
+            difference enclosures of $\varphi'(0)$ each contain the exact derivative, so they must intersect, and a narrow hull proves agreement:
+
+            $$
+            \Big| \frac{\varphi(\delta) - \varphi(-\delta)}{2\delta} - \varphi'(0) \Big| \le \frac{\delta^2}{6} M_3 .
+            $$
             """,
         11 => """
             **The lecture's networks.** A recurrent network carries state across steps, so one fixed set of weights serves inputs of any length:

@@ -1,10 +1,15 @@
 using System.Net;
+using System.Reflection;
 using System.Text;
 using Markdig;
 
 namespace RnnVerify.Report;
 
-/// <summary>One self-contained HTML page from markdown (Markdig); images must already be data URIs.</summary>
+/// <summary>
+/// One self-contained HTML page from markdown (Markdig); images must already be data URIs. Mathematics (Markdig's
+/// <c>$…$</c> and <c>$$…$$</c> spans) is rendered in the browser by the embedded KaTeX (assets/katex.min.js, MIT licence,
+/// assets/KATEX-LICENSE) to MathML, which needs no fonts or style sheets, so the page works offline.
+/// </summary>
 internal static class HtmlPage
 {
     private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseAdvancedExtensions().Build();
@@ -15,18 +20,47 @@ internal static class HtmlPage
         th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; vertical-align: top; }
         pre { background: #f6f6f6; padding: 0.5rem; overflow-x: auto; font-size: 0.85rem; }
         .math { font-family: 'STIX Two Math', 'Cambria Math', serif; color: #1a3d6d; }
+        div.math { overflow-x: auto; margin: 0.75rem 0; }
         img { max-width: 100%; }
         hr { margin: 2.5rem 0; }
         """;
+
+    /// <summary>
+    /// Replaces each math span Markdig wrote (<c>&lt;span class="math"&gt;\(…\)&lt;/span&gt;</c>, <c>&lt;div class="math"&gt;\[…\]&lt;/div&gt;</c>)
+    /// by KaTeX's MathML rendering; a formula KaTeX cannot parse keeps its source text.
+    /// </summary>
+    private const string RenderMath = """
+        document.querySelectorAll('.math').forEach(function (el) {
+          var display = el.tagName === 'DIV';
+          var tex = el.textContent.trim();
+          tex = display ? tex.replace(/^\\\[/, '').replace(/\\\]$/, '') : tex.replace(/^\\\(/, '').replace(/\\\)$/, '');
+          try { katex.render(tex, el, { displayMode: display, output: 'mathml', throwOnError: false }); } catch (e) { }
+        });
+        """;
+
+    private static readonly Lazy<string> KaTeX = new(() =>
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("RnnVerify.Report.assets.katex.min.js")
+            ?? throw new InvalidOperationException("the embedded KaTeX script is missing");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return reader.ReadToEnd();
+    });
 
     /// <summary>The HTML document for <paramref name="markdown"/> with the given title.</summary>
     public static string Render(string title, string markdown)
     {
         var sb = new StringBuilder();
+        string body = Markdown.ToHtml(markdown.ReplaceLineEndings("\n"), Pipeline);
+        bool math = body.Contains("class=\"math\"", StringComparison.Ordinal);
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
         sb.Append($"<title>{WebUtility.HtmlEncode(title)}</title>\n<style>\n{Style}\n</style>\n</head>\n<body>\n");
-        sb.Append("<p><em>Offline page: mathematics is shown as its LaTeX source; the markdown pages beside this file render it on GitHub.</em></p>\n");
-        sb.Append(Markdown.ToHtml(markdown.ReplaceLineEndings("\n"), Pipeline));
+        sb.Append(body);
+        if (math)
+        {
+            // KaTeX (MIT licence: src/Report/assets/KATEX-LICENSE), inlined so that the page needs no network.
+            sb.Append("<script>\n").Append(KaTeX.Value).Append("\n</script>\n");
+            sb.Append("<script>\n").Append(RenderMath).Append("\n</script>\n");
+        }
         sb.Append("</body>\n</html>\n");
         return sb.ToString();
     }

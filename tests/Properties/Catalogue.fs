@@ -63,12 +63,24 @@ type Collector() =
     member val Worst: Observation option = None with get, set
     /// Observations recorded.
     member val Observations = 0 with get, set
+    /// Cases that declared themselves decided exactly (`exactly`): equality or order of exact values, no tolerance.
+    member val ExactCases = 0 with get, set
     /// The case being evaluated (rendered only when it becomes the worst).
     member val internal Current: obj = null with get, set
 
 let private ambient = new System.Threading.AsyncLocal<Collector>()
 
-let private ratio (o: Observation) = if o.Bound > 0.0 then o.Measured / o.Bound else infinity
+/// Measured ÷ Bound, with 0 ÷ 0 = 0 (nothing measured against a zero bound) and x ÷ 0 = ∞ for x > 0; NaN counts as ∞.
+let ratioOf (measured: float) (bound: float) =
+    if System.Double.IsNaN measured || System.Double.IsNaN bound then infinity
+    elif measured = 0.0 then 0.0
+    elif bound > 0.0 then measured / bound
+    else infinity
+
+let private ratio (o: Observation) = ratioOf o.Measured o.Bound
+
+/// True while a report is collecting evidence: a theorem computes its measured quantity only then (`observeWorst`).
+let collectingEvidence () = not (isNull (box ambient.Value))
 
 /// Records a measured quantity and its bound for the case being checked; a no-op unless a report is collecting.
 let observe (quantity: string) (measured: float) (bound: float) =
@@ -80,6 +92,22 @@ let observe (quantity: string) (measured: float) (bound: float) =
         match c.Worst with
         | Some w when not (ratio o > ratio w) -> ()
         | _ -> c.Worst <- Some { o with Case = sprintf "%A" c.Current }
+
+/// Records, for the case being checked, the (measured, bound) pair with the largest measured ÷ bound among `pairs`; the
+/// pairs are computed only while a report is collecting (test runs pay nothing), and an empty sequence records nothing.
+let observeWorst (quantity: string) (pairs: unit -> seq<float * float>) =
+    if collectingEvidence () then
+        let ps = pairs () |> Array.ofSeq
+        if ps.Length > 0 then
+            let m, b = ps |> Array.maxBy (fun (m, b) -> ratioOf m b)
+            observe quantity m b
+
+/// Declares that the case being checked was decided exactly (equality or order of exact values: rationals, integers, or
+/// ball enclosures compared end to end), so there is no measured quantity against a tolerance; a no-op in test runs.
+let exactly () =
+    match ambient.Value with
+    | c when isNull (box c) -> ()
+    | c -> c.ExactCases <- c.ExactCases + 1
 
 /// Runs `body` with `collector` receiving the evidence of every theorem evaluated on this (logical) thread.
 let collecting (collector: Collector) (body: unit -> 'r) : 'r =
@@ -136,13 +164,14 @@ let example (entry: Entry) (case: string) (body: unit -> Verdict) =
 let private refutationSeed = Rnd(20260101UL, 7UL)
 
 /// The theorem rejects a broken implementation: among 200 cases drawn with a fixed seed from the theorem's own
-/// generator, the check fed the broken implementation fails on at least one (the first failure is printed on success
-/// of the refutation under --debug; the absence of any failure fails this test).
+/// generator, the check fed the broken implementation fails on at least one (the cases are tried in order up to the first
+/// failure; the absence of any failure fails this test).
 let catches (entry: Entry) (broken: string) (gen: Gen<'case>) (prop: 'case -> Verdict) =
     testCase $"{entry.Id} catches {broken}" (fun () ->
         let cases = Gen.sampleWithSeed refutationSeed 10 200 gen
-        let failures = cases |> Array.choose (fun c -> match prop c with Error m -> Some m | Ok() -> None)
-        if failures.Length = 0 then
+        // Stops at the first case that rejects the broken implementation.
+        let failure = cases |> Array.tryPick (fun c -> match prop c with Error m -> Some m | Ok() -> None)
+        if failure.IsNone then
             failtestf "the theorem \"%s\" accepted the broken implementation (%s) on all %d cases" entry.Statement broken cases.Length)
 
 /// An Arbitrary from a generator and a shrinker of the recipe; shrunk candidates that violate `valid` are dropped,

@@ -39,6 +39,8 @@ type TheoremRun =
         Observations: int
         /// The observation with the largest Measured ÷ Bound, or null when none was recorded.
         Worst: Observation option
+        /// Cases that declared themselves decided exactly (`Catalogue.exactly`; 0 when the theorem measures a quantity instead).
+        ExactCases: int
     }
 
 let private render (args: obj list) = args |> List.map (sprintf "%A") |> String.concat "\n"
@@ -64,7 +66,8 @@ let run (r: Registered) (cases: int) (seedA: uint64) (seedB: uint64) : TheoremRu
     collecting collector (fun () -> Check.One(config, r.Property))
     let empty =
         { Passed = false; Exhausted = false; Tests = 0; Evaluations = collector.Evaluations; Shrinks = 0; SeedA = seedA
-          SeedB = seedB; Message = ""; Original = ""; Shrunk = ""; Observations = collector.Observations; Worst = collector.Worst }
+          SeedB = seedB; Message = ""; Original = ""; Shrunk = ""; Observations = collector.Observations; Worst = collector.Worst
+          ExactCases = collector.ExactCases }
     match result with
     | Some(TestResult.Passed(data, _)) -> { empty with Passed = true; Tests = data.NumberOfTests }
     | Some(TestResult.Exhausted data) -> { empty with Exhausted = true; Tests = data.NumberOfTests }

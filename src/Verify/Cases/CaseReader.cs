@@ -16,7 +16,7 @@ public static partial class CaseReader
     private static readonly HashSet<string> TopLevel =
     [
         "format", "cell", "layout", "attributes", "input_size", "hidden_size", "num_layers", "bidirectional", "dtype",
-        "weights", "x", "seq_lens", "h0", "c0", "claimed", "comment", "generator",
+        "weights", "x", "seq_lens", "h0", "c0", "claimed", "comment", "generator", "reference",
     ];
 
     /// <summary>Reads the case in <paramref name="path"/>; an unreadable file is a <see cref="CaseException"/> too.</summary>

@@ -106,7 +106,8 @@ public static class OnnxModelBuilder
         return n;
     }
 
-    private static void AddAttributes(NodeProto node, CellSpec spec)
+    /// <summary>The node attributes of <paramref name="spec"/>: hidden_size, direction, activations (per direction), clip, input_forget, linear_before_reset.</summary>
+    internal static void AddAttributes(NodeProto node, CellSpec spec)
     {
         node.Attribute.Add(new AttributeProto { Name = "hidden_size", Type = AttributeProto.Types.AttributeType.Int, I = spec.HiddenSize });
         node.Attribute.Add(new AttributeProto
@@ -150,7 +151,8 @@ public static class OnnxModelBuilder
             node.Attribute.Add(new AttributeProto { Name = "linear_before_reset", Type = AttributeProto.Types.AttributeType.Int, I = spec.LinearBeforeReset ? 1 : 0 });
     }
 
-    private static ValueInfoProto Value(string name, TensorProto.Types.DataType elem, params long[] dims)
+    /// <summary>A graph input or output of element type <paramref name="elem"/> and fixed shape <paramref name="dims"/>.</summary>
+    internal static ValueInfoProto Value(string name, TensorProto.Types.DataType elem, params long[] dims)
     {
         var shape = new TensorShapeProto();
         foreach (var d in dims)

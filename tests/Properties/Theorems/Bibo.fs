@@ -66,12 +66,15 @@ let private checkBound (step: Step) (b: BiboCase) : Verdict =
     let nu, nh = normInf u, normInfV h0
     let uniform = kappa * (nh + nu / (Q.one - rho))
     let inputs = xs :: [ for i in 0 .. b.D.V.Size - 1 -> worstInput w u i ]
+    let runs = inputs |> List.map (fun inp -> trajectory step w u h0 inp |> Array.ofList)
+    let boundAt t = normInf ps[t + 1] * nh + nu * (ps[0..t] |> Array.fold (fun s p -> s + normInf p) Q.zero)
+    observeWorst "‖h_t‖∞ ÷ ‖W^{t+1}‖∞‖h_{−1}‖∞ + ‖U‖∞B Σ_{k≤t}‖W^k‖∞ (worst t and input, random and sign inputs)" (fun () ->
+        seq { for hs in runs do
+                for t in 0 .. horizon - 1 -> Q.toFloat (normInfV hs[t]), Q.toFloat (boundAt t) })
     all [
-        for inp in inputs do
-            let hs = trajectory step w u h0 inp |> Array.ofList
+        for hs in runs do
             for t in 0 .. horizon - 1 ->
-                let sumPow = ps[0..t] |> Array.fold (fun s p -> s + normInf p) Q.zero
-                let bound = normInf ps[t + 1] * nh + nu * sumPow
+                let bound = boundAt t
                 let n = normInfV hs[t]
                 check (compare n bound <= 0 && compare bound uniform <= 0) (fun () ->
                     $"t = {t}: ‖h_t‖∞ = {Q.toFloat n:R}, bound {Q.toFloat bound:R}, uniform bound {Q.toFloat uniform:R}; W = {show w}, U = {show u}")
@@ -95,6 +98,7 @@ let private checkSharp (step: Step) (b: BiboCase) : Verdict =
     let attained i = normInfV (trajectory step w u (zeroVec n) (worstInput w u i) |> List.item t)
     let sup = [ for i in 0 .. n - 1 -> l1 i ] |> List.max
     let got = [ for i in 0 .. n - 1 -> attained i ] |> List.max
+    exactly ()
     check (got = sup) (fun () -> $"max over sign inputs of ‖h_t‖∞ = {got} but B·max_i Σ_k ‖row_i(W^k U)‖₁ = {sup}; W = {show w}, U = {show u}")
 
 /// Theorem 4c: an unstable controllable mode gives a bounded input with unbounded state.
@@ -113,6 +117,8 @@ let private checkWitness (step: Step) (b: BiboCase) : Verdict =
     let inp = List.init horizon (fun k -> [| Q.pow s k |])
     let hs = trajectory step w u (zeroVec n) inp |> Array.ofList
     let g1 = Q.abs (g[0][0])
+    observeWorst "lower bound (t + 1)|g₁|/‖V⁻¹‖∞ ÷ the attained ‖h_t‖∞ (worst t ≤ 9)" (fun () ->
+        seq { for t in 0 .. horizon - 1 -> Q.toFloat (Q.ofInt (t + 1) * g1 / normInf vi), Q.toFloat (normInfV hs[t]) })
     all [
         for t in 0 .. horizon - 1 ->
             let lo = Q.ofInt (t + 1) * g1 / normInf vi
@@ -167,6 +173,8 @@ let private checkCaveat (step: Step) (b: BiboCase) : Verdict =
     let fromRest = trajectory step w u (zeroVec n) xs |> Array.ofList
     let v1 = column v 0
     let fromV1 = trajectory step w u v1 (List.replicate horizon [| Q.zero |]) |> Array.ofList
+    observeWorst "from rest ‖h_t‖∞ ÷ ‖V‖∞‖g‖∞B/(1 − |λ₂|) (worst t ≤ 9; the orbit of v₁ is checked for equality)" (fun () ->
+        seq { for t in 0 .. horizon - 1 -> Q.toFloat (normInfV fromRest[t]), Q.toFloat bound })
     all [
         for t in 0 .. horizon - 1 do
             yield check (compare (normInfV fromRest[t]) bound <= 0) (fun () -> $"t = {t}: from rest ‖h_t‖∞ = {normInfV fromRest[t]} > {bound}; W = {show w}, U = {show u}")

@@ -22,8 +22,10 @@ let boundedActivations =
 
 let private checkBounded (acts: Activation list) (c: CellCase) : Verdict =
     let lo = if c.Acts = [ Activation.Sigmoid ] then 0.0 else -1.0
+    let states = runWith c acts
+    observeWorst "max_t ‖h_t‖∞ ÷ 1" (fun () -> seq { for h, _ in states -> normInf h, 1.0 })
     all [
-        for t, (h, _) in runWith c acts |> Array.indexed do
+        for t, (h, _) in states |> Array.indexed do
             for i, v in Array.indexed h ->
                 check (not (Double.IsNaN v) && lo <= v && v <= 1.0) (fun () ->
                     $"{c.Acts} cell, t = {t}, i = {i}: h = %.17g{v} outside [{lo}, 1]")
@@ -60,6 +62,7 @@ let private checkRelu (act: Activation) (r: ReluCase) : Verdict =
     let wx = Array.init (r.N * r.M) (fun k -> (if k % r.M = 0 then 1.0 else 0.0) + float r.Ux[k] / 8.0)
     let w = weights (spec CellKind.Rnn [ act ] r.M r.N) wx wh (Array.zeroCreate r.N) (Array.zeroCreate r.N)
     let hs = runDouble w (Array.init r.T (fun _ -> Array.create r.M 1.0)) (Array.zeroCreate r.N) [||]
+    observeWorst "the lower bound t + 1 ÷ min_i h_t[i] (worst t)" (fun () -> seq { for t, (h, _) in Array.indexed hs -> float (t + 1), Array.min h })
     all [
         for t, (h, _) in Array.indexed hs do
             for i, v in Array.indexed h -> check (v >= float (t + 1)) (fun () -> $"t = {t}, i = {i}: h = %.17g{v} < t + 1")
@@ -89,6 +92,8 @@ let private checkTdnnWith (recurrent: float) (act: Activation) (run: Activation)
     let nk = float (inSize + 3) * unitRoundoff c
     let bound = (Array.max rowSums * b + normInf c.Bx) * (1.0 + 2.0 * nk) * (1.0 + 32.0 * 2.0 ** -53.0)
     let bound = if Double.IsFinite bound then bound else Double.MaxValue
+    observeWorst (if act = Activation.Tanh then "‖y_t‖∞ ÷ 1 (worst t)" else "‖y_t‖∞ ÷ (Σ_j‖A_j‖∞B + ‖b‖∞)(1 + γ_{Km+2}) (worst t)") (fun () ->
+        seq { for y, _ in ys -> normInf y, (if act = Activation.Tanh then 1.0 else bound) })
     all [
         for t, (y, _) in Array.indexed ys do
             for i, v in Array.indexed y ->
@@ -146,6 +151,7 @@ let private exactRun (roundState: Ball[] -> Ball[]) (c: ExactElman) =
 let private checkStrict (roundState: Ball[] -> Ball[]) (c: ExactElman) : Verdict =
     let lo = if c.Sig then Dyadic.zero else Dyadic.neg Dyadic.one
     let name = if c.Sig then "σ" else "tanh"
+    exactly ()
     all [
         for t, h in exactRun roundState c |> Array.indexed do
             for i, b in Array.indexed h ->

@@ -8,6 +8,10 @@ open Expecto
 open FsCheck.FSharp
 open RnnVerify.Cells
 open RnnVerify.Properties.Catalogue
+module Ball = RnnVerify.Reference.Ball
+module BallScalar = RnnVerify.Reference.BallScalar
+module Dual = RnnVerify.Reference.Dual
+module Dyadic = RnnVerify.Reference.Dyadic
 
 /// The cell variants of the theorem: every cell with smooth activations (ReLU has a kink and is excluded, docs/theory.md §10).
 type Variant =
@@ -29,9 +33,11 @@ type BpttCase =
       Dy: float[]; DhN: float[]
       V: float[] }
 
-let private gates = function Lstm -> 4 | Gru -> 3 | _ -> 1
+/// Gate blocks per variant (G).
+let gates = function Lstm -> 4 | Gru -> 3 | _ -> 1
 
-let private cellSpec (c: BpttCase) =
+/// The cell specification of a case.
+let cellSpec (c: BpttCase) =
     let kind, acts =
         match c.Variant with
         | ElmanTanh -> CellKind.Rnn, [ Activation.Tanh ]
@@ -48,7 +54,8 @@ let private dimension (c: BpttCase) =
 let private grid16 = Gen.choose (-8, 8) |> Gen.map (fun k -> float k / 16.0)
 let private grid8 = Gen.choose (-8, 8) |> Gen.map (fun k -> float k / 8.0)
 
-let private caseGen (variants: Variant list) (losses: LossChoice list) =
+/// Cases of the given variants and losses (sizes and grids as described on BpttCase).
+let caseGen (variants: Variant list) (losses: LossChoice list) =
     gen {
         let! variant = Gen.elements variants
         let! loss = Gen.elements losses
@@ -69,7 +76,8 @@ let private caseGen (variants: Variant list) (losses: LossChoice list) =
         return { c0 with V = v }
     }
 
-let private validCase (c: BpttCase) =
+/// The generator's invariants (shrinking stays inside them).
+let validCase (c: BpttCase) =
     let g = gates c.Variant
     c.H >= 1 && c.H <= 3 && c.In >= 1 && c.In <= 2 && c.T >= 1 && c.T <= 4
     && c.Wx.Length = g * c.H * c.In && c.Wh.Length = g * c.H * c.H && c.Bx.Length = g * c.H && c.Bh.Length = g * c.H
@@ -139,6 +147,8 @@ type Gradient =
     | Real
     | SignFlipped
     | LastStepDropped
+    /// The backward pass reads each gate's H×H block of W_h transposed (column-major): the gradient of another function.
+    | TransposedRecurrent
 
 /// Precision of the checked arithmetic: unit roundoff u and the two C# entry points.
 type Precision =
@@ -152,7 +162,13 @@ let private f (p: Precision) c s =
     | Single -> objective float32 float c s
     | Double -> objective id id c s
 
+/// Each gate's H×H block of W_h transposed (row g·H + i, column j ↦ row g·H + j, column i).
+let transposeBlocks (c: BpttCase) =
+    let h = c.H
+    { c with Wh = Array.init c.Wh.Length (fun k -> let r, j = k / h, k % h in let g, i = r / h, r % h in c.Wh[(g * h + j) * h + i]) }
+
 let private grad (p: Precision) (which: Gradient) c =
+    let c = if which = TransposedRecurrent then transposeBlocks c else c
     let g =
         match p with
         | Single -> bpttGradient float32 float (which = LastStepDropped) c
@@ -165,27 +181,60 @@ let private grad (p: Precision) (which: Gradient) c =
 /// T steps with Jacobian norm ≤ 1 + ‖W‖ ≤ 2.5 absorbed into the factor 4).
 let private forwardConstant (c: BpttCase) = 4.0 * float (c.T + 1) * float (c.In + c.H + 6)
 
-/// The check of entry (a): |vᵀ∇f − (f(h) − f(−h))/(2h)| ≤ ε_f/h + h²M₃/6 + ε_g.
+/// The exact objective φ of a case over any scalar instance of the reference (src/Reference/Twins), at the parameter vector
+/// p (flattened like θ): Vjp ⟨dy, y⟩ + ⟨dh_N, h_N⟩; TimeSynchronous Σ_t ½‖h_t − τ_t‖², τ = dy — the function the C# forward
+/// evaluates in floating point.
+let referenceObjective (s: RnnVerify.Reference.Scalar<'T>) (c: BpttCase) (p: 'T[]) : 'T =
+    let g = gates c.Variant
+    let offs = [ g * c.H * c.In; g * c.H * c.H; g * c.H; g * c.H; c.H; c.T * c.In ] |> List.scan (+) 0 |> Array.ofList
+    let part k = p[offs[k] .. offs[k + 1] - 1]
+    let layer: RnnVerify.Reference.Twins.LayerParams<'T> =
+        { InputSize = c.In; HiddenSize = c.H; Wx = part 0; Wh = part 1; Bx = part 2; Bh = part 3; P = [||] }
+    let spec = cellSpec c
+    let inputs = RnnVerify.Reference.Twins.Network.inputs s spec c.T 1 (part 5) null (part 4) null
+    let out = RnnVerify.Reference.Twins.Network.forward s spec [| layer |] inputs 0
+    match c.Loss with
+    | Vjp -> s.Add (s.Dot (Array.map s.OfFloat c.Dy) out.Y) (s.Dot (Array.map s.OfFloat c.DhN) out.Hn)
+    | TimeSynchronous ->
+        let half = s.OfFloat 0.5
+        out.Y |> Array.mapi (fun i y -> let d = s.Sub y (s.OfFloat c.Dy[i]) in s.Mul half (s.Mul d d)) |> Array.fold s.Add s.Zero
+
+/// A rigorous upper bound on M₃ = sup_{|s|≤r} |φ‴(s)|, φ(s) = f(θ + s·v): the reference objective run on triple-nested dual
+/// numbers (value and three tangent levels along v, so the ε₁ε₂ε₃ coefficient is φ‴) over balls at `bits` bits, the values
+/// being the balls θ_i ± r|v_i|; ball arithmetic encloses φ‴ at every point of the segment.
+let m3Bound (bits: int) (c: BpttCase) (r: float) : float =
+    let s3 = Dual.scalar (Dual.scalar (Dual.scalar (BallScalar.at bits)))
+    let z = Ball.zero
+    let lift (t: float) (v: float) =
+        let vb = Ball.ofFloat v
+        // The value ball θ_i ± r|v_i| (the product of two doubles is an exact dyadic).
+        let x = Ball.create (Dyadic.ofFloat t) (Dyadic.mul (Dyadic.ofFloat (abs v)) (Dyadic.ofFloat r))
+        Dual.make (Dual.make (Dual.make x vb) (Dual.make vb z)) (Dual.make (Dual.make vb z) (Dual.make z z))
+    let theta = Array.concat [ c.Wx; c.Wh; c.Bx; c.Bh; c.H0; c.Xs ]
+    let d3 = (referenceObjective s3 c (Array.map2 lift theta c.V)).D.D.D
+    Ball.magUpper d3 |> Dyadic.roundUp 53 |> Dyadic.toFloat
+
+/// The check of entry (a): |vᵀ∇f − (f(h) − f(−h))/(2h)| ≤ ε_f/h + h²M₃/6 + ε_g, M₃ a rigorous bound (m3Bound).
 let checkFd (p: Precision) (which: Gradient) (c: BpttCase) : Verdict =
     let u = unitRoundoff p
     let g = grad p which c
     let dir = Array.fold2 (fun acc gi vi -> acc + gi * vi) 0.0 g c.V
     let dirAbs = Array.fold2 (fun acc gi vi -> acc + abs (gi * vi)) 0.0 g c.V
-    // M₃ from the binary64 third difference with a wide step (its rounding error 8·ε/k³ is negligible there), doubled.
-    let fd64 = f Double c
-    let k = 1.0 / 32.0
-    let third s = abs (fd64 (s + 2.0 * k) - 2.0 * fd64 (s + k) + 2.0 * fd64 (s - k) - fd64 (s - 2.0 * k)) / (2.0 * k ** 3.0)
-    let m3 = 2.0 * (List.max [ third 0.0; third (-k); third k ]) + 1e-3
     let f0 = f p c 0.0
     let scaleF = abs f0 + dirAbs + 1.0
     let epsF = forwardConstant c * u * scaleF
-    let h = Math.Cbrt(3.0 * epsF / m3)
+    // Step: h₁ = (3ε_f)^{1/3} (the optimum for M₃ = 1), M₃ bounded rigorously on [−h₁, h₁], then h = min(h₁, (3ε_f/M₃)^{1/3})
+    // so that [−h, h] ⊆ [−h₁, h₁] and the bound on M₃ still holds there.
+    let h1 = Math.Cbrt(3.0 * epsF)
+    let m3 = m3Bound 64 c h1
+    let h = if m3 > 0.0 then min h1 (Math.Cbrt(3.0 * epsF / m3)) else h1
     let fd = (f p c h - f p c (-h)) / (2.0 * h)
     let epsG = forwardConstant c * u * (dirAbs + 1.0)
     let bound = epsF / h + h * h * m3 / 6.0 + epsG
     let err = abs (dir - fd)
+    observe "|vᵀ∇f (BPTT) − central difference| ÷ ε_f/h + h²M₃/6 + ε_g" err bound
     check (Double.IsFinite dir && Double.IsFinite fd && err <= bound) (fun () ->
-        $"{c.Variant} {c.Loss} {p}, H = {c.H}, In = {c.In}, T = {c.T}: vᵀ∇f (BPTT) = %.17g{dir}, central FD = %.17g{fd} (h = %.17g{h}), |diff| = %.17g{err} > bound %.17g{bound} (ε_f = %.17g{epsF}, M₃ ≈ %.17g{m3}, ε_g = %.17g{epsG})")
+        $"{c.Variant} {c.Loss} {p}, H = {c.H}, In = {c.In}, T = {c.T}: vᵀ∇f (BPTT) = %.17g{dir}, central FD = %.17g{fd} (h = %.17g{h}), |diff| = %.17g{err} > bound %.17g{bound} (ε_f = %.17g{epsF}, M₃ ≤ %.17g{m3}, ε_g = %.17g{epsG})")
 
 let private allVariants = [ ElmanTanh; ElmanSigmoid; Lstm; Gru ]
 let private allLosses = [ Vjp; TimeSynchronous ]
@@ -231,6 +280,7 @@ let checkComplexStep (which: Gradient) (c: BpttCase) : Verdict =
     let cs = phi.Imaginary / h
     let bound = 2.0 * forwardConstant c * u * (abs phi.Real + dirAbs + 1.0) + h * h * 1e3
     let err = abs (dir - cs)
+    observe "|vᵀ∇f (BPTT) − Im φ(ih)/h| ÷ 2K·u·(|f| + Σ|g_i v_i| + 1) + 10³h²" err bound
     check (Double.IsFinite dir && Double.IsFinite cs && err <= bound) (fun () ->
         $"Elman tanh {c.Loss}, H = {c.H}, In = {c.In}, T = {c.T}: vᵀ∇f (BPTT, binary64) = %.17g{dir}, complex step = %.17g{cs}, |diff| = %.17g{err} > bound %.17g{bound}")
 
@@ -252,7 +302,7 @@ let bpttFiniteDifferences =
       Hypotheses = [ "one layer, H ≤ 3, In ≤ 2, T ≤ 4; weights, biases, h_{−1} on k/16 ⊂ [−½, ½], inputs on k/16 ⊂ [−1, 1]"; "co-vectors (dy, dh_N) or targets on k/8 ⊂ [−1, 1]; direction v over (W_x, W_h, b_x, b_h, h_{−1}, x) on k/8 ⊂ [−1, 1]"; "smooth activations only (ReLU excluded: f is not C³ at its kink)" ]
       Source = "Werbos, 'Backpropagation through time: what it does and how to do it', Proc. IEEE 78(10), 1990 (doi:10.1109/5.58337); Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., §3; derivation in docs/theory.md §10"
       Proof = "BPTT is reverse-mode differentiation of the unrolled recursion, so vᵀ∇f = (f∘(θ + s v))′(0). Taylor with remainder: (f(h) − f(−h))/(2h) = f′(0) + h²f‴(ξ)/6; computed values carry |f̂ − f| ≤ ε_f, adding ≤ ε_f/h; minimising over h gives h = (3ε_f/M₃)^{1/3}."
-      Decided = "tolerance ε_f/h + h²M₃/6 + ε_g with ε_f = ε_g-constant K·u·(|f| + Σ|g_i v_i| + 1), K = 4(T + 1)(In + H + 6), and M₃ twice the largest binary64 third difference (step 1/32) on [−3/32, 3/32] plus 10⁻³ (an estimate, see docs/tolerances.md)" }
+      Decided = "tolerance ε_f/h + h²M₃/6 + ε_g with ε_f = ε_g-constant K·u·(|f| + Σ|g_i v_i| + 1), K = 4(T + 1)(In + H + 6), and M₃ a rigorous bound on sup_{|s|≤h₁}|φ‴(s)|, h₁ = (3ε_f)^{1/3} ≥ h: the exact objective (the reference twin of the cell) on triple-nested dual numbers over balls at 64 bits (docs/tolerances.md)" }
 
 [<Tests>]
 let tests =
@@ -261,8 +311,10 @@ let tests =
         theorem { bpttFiniteDifferences with Statement = bpttFiniteDifferences.Statement + " [binary32]" } (arbitrary fdGen validCase) (checkFd Single Real)
         catches bpttFiniteDifferences "a sign error in the gradient" fdGen (checkFd Double SignFlipped)
         catches bpttFiniteDifferences "an off-by-one step (the last step's contribution dropped)" fdGen (checkFd Double LastStepDropped)
+        catches bpttFiniteDifferences "a transposed W_h in the backward pass (each gate block read column-major)" fdGen (checkFd Double TransposedRecurrent)
         theorem bpttComplexStep (arbitrary csGen validCase) (checkComplexStep Real)
         catches bpttComplexStep "a sign error in the gradient" csGen (checkComplexStep SignFlipped)
         catches bpttComplexStep "an off-by-one step (the last step's contribution dropped)" csGen (checkComplexStep LastStepDropped)
+        catches bpttComplexStep "a transposed W_h in the backward pass (each gate block read column-major)" csGen (checkComplexStep TransposedRecurrent)
         catches { bpttFiniteDifferences with Statement = bpttFiniteDifferences.Statement + " [binary32]" } "an off-by-one step in binary32 (the last step's contribution dropped)" fdGen (checkFd Single LastStepDropped)
     ]

@@ -78,6 +78,12 @@ let private checkElman (feed: float[] -> float[]) (e: ElmanContraction) : Verdic
     let truncated = run (Array.zeroCreate n) xs[e.K ..]
     let t0 = e.K
     let before = if t0 = 0 then c.H0 else ha[t0 - 1]
+    observeWorst "‖D(h_t − h′_t)‖₂ ÷ s^{t+1}‖D(h_{−1} − h′_{−1})‖₂ + slack, and the truncation distance ÷ its bound (worst t)" (fun () ->
+        seq {
+            for t in 0 .. ha.Length - 1 do
+                yield dnorm d (Array.map2 (-) ha[t] hb[t]), (Math.Pow(s, float (t + 1)) * d0 + slack) * margin
+                if t >= t0 then
+                    yield dnorm d (Array.map2 (-) ha[t] truncated[t - t0]), (Math.Pow(s, float (t - t0 + 1)) * dnorm d before + slack) * margin })
     all [
         for t in 0 .. ha.Length - 1 do
             let lhs = dnorm d (Array.map2 (-) ha[t] hb[t])
@@ -166,6 +172,10 @@ let private checkLstm (feed: CellCase -> CellCase) (l: LstmContraction) : Verdic
     let delta = (cc + 4.0) * (2.0 * float (n + c.M + 3) * u * sRow + 16.0 * u)
     let slack = 2.0 * delta / (1.0 - lam)
     let d0 = max (normInf (Array.map2 (-) c.C0 l.C0b)) (normInf (Array.map2 (-) c.H0 l.H0b))
+    observeWorst "max(‖Δc_t‖∞, ‖Δh_t‖∞) ÷ λ^{t+1} max(‖Δc_{−1}‖∞, ‖Δh_{−1}‖∞) + 2δ/(1 − λ) (worst t)" (fun () ->
+        seq { for t in 0 .. a.Length - 1 ->
+                let (ha, ca), (hb, cb) = a[t], b[t]
+                max (normInf (Array.map2 (-) ca cb)) (normInf (Array.map2 (-) ha hb)), (Math.Pow(lam, float (t + 1)) * d0 + slack) * (1.0 + 2.0 ** -40.0) })
     all [
         yield check (lam < 1.0) (fun () -> $"the construction gave λ = {lam}")
         for t in 0 .. a.Length - 1 ->

@@ -86,11 +86,14 @@ let private checkPascanu (act: Activation) (product: CellCase -> Activation -> f
     let steps = c.T
     let bound = Math.Pow(gam * s * factor, float steps) * (1.0 + 64.0 * u)
     let probes = [ for k in 0 .. n - 1 -> Array.init n (fun i -> if i = k then 1.0 else 0.0) ] @ [ Array.map float j.Probe ]
-    all [
-        for v in probes ->
+    let sides =
+        [ for v in probes ->
             let g = product c act v
-            let lhs = g |> Array.sumBy (fun x -> x * x)
-            let rhs = bound * bound * (v |> Array.sumBy (fun x -> x * x)) * (1.0 + 8.0 * u)
+            v, g |> Array.sumBy (fun x -> x * x), bound * bound * (v |> Array.sumBy (fun x -> x * x)) * (1.0 + 8.0 * u) ]
+    observeWorst "‖(∂h_T/∂h_{−1})ᵀv‖₂ ÷ (γσ_max(W_h))^{T+1}‖v‖₂ × rounding factor (worst probe v)" (fun () ->
+        seq { for _, lhs, rhs in sides -> sqrt lhs, sqrt rhs })
+    all [
+        for v, lhs, rhs in sides ->
             check (Double.IsFinite lhs && lhs <= rhs) (fun () ->
                 $"{act}, T = {steps}, s = {s}: ‖Jᵀv‖₂² = %.17g{lhs} > (γs)^(2T)‖v‖² = %.17g{rhs}; v = %A{v}")
     ]

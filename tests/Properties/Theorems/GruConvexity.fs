@@ -35,8 +35,11 @@ let private checkGruRun (gateAct: Activation) (candAct: Activation) (c: CellCase
     let placement = if c.Acts.Length = 2 then "after" else "before"
     let u = unitRoundoff c
     let step = (1.0 + 8.0 * u) * (1.0 + 4.0 * 2.0 ** -53.0)
+    let states = runGru gateAct candAct c
+    observeWorst "‖h_t‖∞ ÷ max(‖h_{−1}‖∞, 1)(1 + 8u)^{t+1} (worst t)" (fun () ->
+        seq { for t, (h, _) in Array.indexed states -> normInf h, max (normInf c.H0) 1.0 * Math.Pow(step, float (t + 1)) })
     all [
-        for t, (h, _) in runGru gateAct candAct c |> Array.indexed ->
+        for t, (h, _) in states |> Array.indexed ->
             let bound = max (normInf c.H0) 1.0 * Math.Pow(step, float (t + 1))
             let nh = normInf h
             check (not (Double.IsNaN nh) && nh <= bound) (fun () -> $"t = {t}, reset {placement} the product: ‖h_t‖∞ = %.17g{nh} > %.17g{bound}")

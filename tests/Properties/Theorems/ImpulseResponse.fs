@@ -29,6 +29,7 @@ let private checkImpulse (step: Step) (c: LinearCase) : Verdict =
     let w, u = w c, u c
     let ps = powers w 8 |> Array.ofList
     let rs = responses step w u 7
+    exactly ()
     all [
         for t in 0 .. 6 do
             let r = rs[0][t]
@@ -43,6 +44,7 @@ let private checkClosedForm (step: Step) (c: LinearCase) : Verdict =
     let w, u, h0, xs = w c, u c, h0 c, xs c
     let hs = trajectory step w u h0 xs
     let ps = powers w (c.T + 1) |> Array.ofList
+    exactly ()
     all [
         for t in 0 .. c.T - 1 ->
             let e = [ 0..t ] |> List.fold (fun acc k -> addV acc (mulV (mul ps[t - k] u) xs[k])) (mulV ps[t + 1] h0)

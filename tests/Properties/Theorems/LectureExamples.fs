@@ -92,6 +92,7 @@ let binaryAddition =
 let private checkAdd (net: ThresholdRnn) (c: AddCase) : Verdict =
     let a, b = toBig c.Width c.A, toBig c.Width c.B
     let s = addWith net c.Width a b
+    exactly ()
     check (s = a + b) (fun () -> $"N = {c.Width}: network gives {s} for {a} + {b} = {a + b}")
 
 /// Theorem 11b.
@@ -108,6 +109,7 @@ let runParity (net: ThresholdRnn) (xs: bool[]) = run net (xs |> Array.map (fun b
 
 let private checkParity (runner: bool[] -> int[]) (xs: bool[]) : Verdict =
     let ys = runner xs
+    exactly ()
     let expected = xs |> Array.scan (fun p b -> if b then 1 - p else p) 0 |> Array.tail
     check (ys = expected) (fun () ->
         let t = Array.zip ys expected |> Array.findIndex (fun (a, b) -> a <> b)
@@ -137,6 +139,7 @@ let private checkFixedWidth (net: int -> BigInteger -> BigInteger -> BigInteger)
     let a, b = toBig w c.A, toBig w c.B
     let wide = a + (BigInteger.One <<< w)
     let s1, s2 = net w a b, net w wide b
+    exactly ()
     all [
         check (s1 = a + b) (fun () -> $"N = {w}: the network gives {s1} for {a} + {b}")
         check (s2 <> wide + b) (fun () -> $"N = {w}: the fixed-width network was right on the (N+1)-bit operand {wide} + {b} = {s2}")
@@ -160,6 +163,7 @@ let private checkFixedParity (net: int -> int[] -> int) (c: AddCase) : Verdict =
     let w = c.Width
     let xs = bits w (toBig w c.A)
     let wide = Array.append xs [| 1 |]
+    exactly ()
     all [
         check (net w xs = Array.sum xs % 2) (fun () -> $"N = {w}: output {net w xs} on {xs} whose parity is {Array.sum xs % 2}")
         check (net w wide <> Array.sum wide % 2) (fun () -> $"N = {w}: the fixed-width network was right on N + 1 bits {wide}")

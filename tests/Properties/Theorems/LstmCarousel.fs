@@ -26,6 +26,7 @@ let private checkLstm (acts: Activation list) (c: CellCase) : Verdict =
     let grow = Q.one + Q.ofInt 3 * u
     let states = runWith c acts
     let bounds = states |> Array.scan (fun b _ -> (b + Q.one) * grow) (Q.ofFloat (normInf c.C0)) |> Array.tail
+    observeWorst "‖c_t‖∞ ÷ B_t (worst t)" (fun () -> seq { for t, (_, cs) in Array.indexed states -> normInf cs, Q.toFloat bounds[t] })
     all [
         for t, (h, cs) in Array.indexed states do
             yield check (h |> Array.forall (fun v -> not (Double.IsNaN v) && abs v <= 1.0)) (fun () -> $"t = {t}: h = %A{h}")
@@ -95,8 +96,10 @@ let private checkForgetFed (feed: CellCase -> CellCase) (acts: Activation list) 
     let g2 = (1.0 + u) * (1.0 + u)
     let mhat = imax * g2 / (1.0 - fmax * g2) * (1.0 + 16.0 * 2.0 ** -53.0)
     let bound = max (normInf c.C0) mhat
+    let states = runWith (feed c) acts
+    observeWorst "‖c_t‖∞ ÷ max(‖c_{−1}‖∞, M̂) (worst t)" (fun () -> seq { for _, cs in states -> normInf cs, bound })
     all [
-        for t, (_, cs) in runWith (feed c) acts |> Array.indexed ->
+        for t, (_, cs) in states |> Array.indexed ->
             let nc = normInf cs
             check (not (Double.IsNaN nc) && nc <= bound) (fun () ->
                 $"t = {t}: ‖c_t‖∞ = %.17g{nc} > max(‖c0‖, M̂) = %.17g{bound} (f_max = %.17g{fmax}, i_max = %.17g{imax})")
@@ -133,6 +136,8 @@ let private checkCarousel (gateRow: int) (c: CellCase) : Verdict =
                          ReadOnlySpan(Array.zeroCreate<float> n), ReadOnlySpan dcN, grads, Span.Empty, Span.Empty, Span dc0)
             let f, s = fOf (gateRow * n + j)
             let tol = 2.0 * (0.25 * 2.0 * k * u * s + 8.0 * u * f + 4.0 * u) + u
+            observeWorst "|∂L/∂c_{t−1} − f_t ⊙ ∂L/∂c_t| ÷ derived rounding tolerance (worst unit)" (fun () ->
+                seq { for i in 0 .. n - 1 -> abs (dc0[i] - (if i = j then f else 0.0)), tol })
             all [
                 for i in 0 .. n - 1 ->
                     let expected = if i = j then f else 0.0

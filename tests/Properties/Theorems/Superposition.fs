@@ -41,6 +41,7 @@ let private checkSuperposition (step: Step) (c: LinearCase) : Verdict =
     let w, u, h0, xs = w c, u c, h0 c, xs c
     let hs = trajectory step w u h0 xs
     let r = responses step w u c.T
+    exactly ()
     all [
         for t in 0 .. c.T - 1 ->
             let sum = [ 0..t ] |> List.fold (fun acc k -> addV acc (mulV (r[k + 1][t]) (xs[k]))) (mulV (r[0][t]) h0)
@@ -80,6 +81,7 @@ let private checkLinearity (step: Step) (p: LinearPair) : Verdict =
     let f1 = trajectory step w u (h0 p.Case) (xs p.Case)
     let f2 = trajectory step w u (h0 c2) (xs c2)
     let f12 = trajectory step w u (comb (h0 p.Case) (h0 c2)) (List.map2 comb (xs p.Case) (xs c2))
+    exactly ()
     all [
         for t in 0 .. p.Case.T - 1 ->
             let rhs = comb f1[t] f2[t]
