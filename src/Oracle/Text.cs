@@ -25,7 +25,7 @@ internal static class Text
                 w.WriteLine($"    at {Index(t.WorstIndex)}: claimed {R(t.WorstClaimed)}, expected {R(t.WorstExpected)}, allowed error {R(t.WorstBound)}");
         }
         foreach (var u in v.Unchecked)
-            w.WriteLine($"  {u.PadRight(n)} unchecked (the judge has no bound for it yet)");
+            w.WriteLine($"  {u.PadRight(n)} unchecked (the judge in use gives no bound for it)");
     }
 
     public static void WriteSummary(TextWriter w, IReadOnlyList<CaseVerdict> verdicts)

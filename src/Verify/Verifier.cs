@@ -35,7 +35,7 @@ public static class Verifier
                 {
                     Error = v.Unchecked.Count == 0
                         ? $"{path}: claimed: nothing to check (the case claims no y, h_n, c_n or gradient)"
-                        : $"{path}: claimed: none of the claimed tensors can be checked yet ({string.Join(", ", v.Unchecked)})",
+                        : $"{path}: claimed: the judge gives no bound for any of the claimed tensors ({string.Join(", ", v.Unchecked)})",
                 };
             return v;
         }

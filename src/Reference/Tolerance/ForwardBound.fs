@@ -62,7 +62,12 @@ module ForwardBound =
         let hN, hNNodes = tensor states, Array.create states -1
         let cN, cNNodes = tensor (if isLstm then states else 0), Array.create (if isLstm then states else 0) -1
         let lenOf b = if isNull seqLens then timeSteps else seqLens[b]
-        let leaves (s: float[]) = Array.init states (fun i -> Tape.leaf tape (Bounded.exact (if isNull s then 0.0 else s[i])))
+        // Initial states are given in binary64; the implementation holds them converted to its format, which is all the
+        // error a copied state (h_n = h0 of a zero-length entry) may carry. (Affine terms count the conversion again: harmless.)
+        let leaves (s: float[]) =
+            Array.init states (fun i ->
+                let v = if isNull s then 0.0 else s[i]
+                Tape.leaf tape { Value = v; Error = RoundingModel.conversionError model v })
         let xNodes = x |> Array.map (Bounded.exact >> Tape.leaf tape)
         let h0Nodes = leaves h0
         let c0Nodes = if isLstm then leaves c0 else Array.empty

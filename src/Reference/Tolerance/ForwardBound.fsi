@@ -41,7 +41,8 @@ type ForwardRun =
 /// Forward bounds of a whole network (layers, directions, batch, sequence lengths, padding and reverse-output readings).
 module ForwardBound =
     /// Bounds for y [T][B][D·H], h_n [L·D][B][H] and c_n [L·D][B][H] (c_n zero-length unless LSTM).
-    /// x: [T][B][In]; seqLens: [B] or null (all T); h0, c0: [L·D][B][H] or null (zeros); claimedY: [T][B][D·H] or null (then the
+    /// x: [T][B][In]; seqLens: [B] or null (all T); h0, c0: [L·D][B][H] or null (zeros), each element carrying its conversion
+    /// error to the claimed format (a state copied unchanged, h_n = h0 of a zero-length entry, may differ by that); claimedY: [T][B][D·H] or null (then the
     /// feeding falls back to ReferenceStates). Sequence lengths: steps t ≥ len are padding (the state is not updated; y is 0 or,
     /// under CarryLast, the carried state: the last state for the forward direction, h0 for the reverse direction, which
     /// processes the padded steps first); the reverse direction processes t = len − 1 down to 0 and writes its k-th processed

@@ -93,8 +93,9 @@ module Tape =
         let n = tape.Count
         let terms = Array.init n (fun _ -> List<struct (Bounded * Bounded)>())
 
+        // The upstream gradient is given in binary64; the implementation converts it to its format first.
         for struct (node, g) in seeds do
-            terms[node].Add(struct (one, Bounded.exact g))
+            terms[node].Add(struct (one, { Value = g; Error = RoundingModel.conversionError m g }))
 
         let adj = Array.zeroCreate n
 

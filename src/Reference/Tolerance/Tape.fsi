@@ -39,7 +39,8 @@ module Tape =
     val convex: tape: Tape -> z: int -> n: int -> h: int -> int
     /// clip to [−c, c]; partial 1 inside, 0 outside, [0, 1] when the interval of a contains ±c.
     val clip: tape: Tape -> c: float -> a: int -> int
-    /// Reverse accumulation from the seeds (node, exact upstream gradient): the Bounded adjoint of every node. Each adjoint is
+    /// Reverse accumulation from the seeds (node, upstream gradient in binary64, which the implementation converts to its format:
+    /// Error = its conversion error, 0 for values exact in the format): the Bounded adjoint of every node. Each adjoint is
     /// a sum of n terms partial·adjoint, bounded like an inner product in any order (γ_{n+2}: the +2 covers partials that are
     /// weights converted to the claimed format): Err = γ_{n+2} Σ M(p)M(λ) +
     /// Σ (Err(p) M(λ) + M(p) Err(λ)) + n·η (a single term with partial exactly ±1 or 0 is exact).

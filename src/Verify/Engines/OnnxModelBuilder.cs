@@ -20,11 +20,18 @@ public static class OnnxModelBuilder
     /// <summary>The ONNX operator type of a cell kind.</summary>
     public static string OpType(CellKind kind) => kind switch { CellKind.Lstm => "LSTM", CellKind.Gru => "GRU", _ => "RNN" };
 
-    /// <summary>Serialized ModelProto for <paramref name="c"/> computed in <paramref name="dtype"/>.</summary>
-    public static byte[] Build(RnnCase c, Dtype dtype)
+    /// <summary>
+    /// Serialized ModelProto for <paramref name="c"/> computed in <paramref name="dtype"/>. With <paramref name="reverse"/>
+    /// every node has <c>direction="reverse"</c> (a unidirectional spec only): each layer processes each batch entry from its
+    /// last valid step down to step 0 and writes Y time-aligned, which is not the case's own (forward) computation.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="reverse"/> with a bidirectional spec.</exception>
+    public static byte[] Build(RnnCase c, Dtype dtype, bool reverse = false)
     {
         ArgumentNullException.ThrowIfNull(c);
         var spec = c.Spec;
+        if (reverse && spec.Bidirectional)
+            throw new ArgumentException("direction=\"reverse\" needs a unidirectional spec", nameof(reverse));
         var elem = dtype == Dtype.Float32 ? TensorProto.Types.DataType.Float : TensorProto.Types.DataType.Double;
         int D = spec.Directions, H = spec.HiddenSize, G = spec.Gates;
         var g = new GraphProto { Name = "rnnverify_case" };
@@ -64,7 +71,7 @@ public static class OnnxModelBuilder
             node.Output.Add($"Y_{k}");
             node.Output.Add($"Y_h_{k}");
             if (lstm) node.Output.Add($"Y_c_{k}");
-            AddAttributes(node, spec);
+            AddAttributes(node, spec, reverse);
             g.Node.Add(node);
             hOutputs.Add($"Y_h_{k}");
             if (lstm) cOutputs.Add($"Y_c_{k}");
@@ -106,15 +113,18 @@ public static class OnnxModelBuilder
         return n;
     }
 
-    /// <summary>The node attributes of <paramref name="spec"/>: hidden_size, direction, activations (per direction), clip, input_forget, linear_before_reset.</summary>
-    internal static void AddAttributes(NodeProto node, CellSpec spec)
+    /// <summary>
+    /// The node attributes of <paramref name="spec"/>: hidden_size, direction (<c>reverse</c> when <paramref name="reverse"/>),
+    /// activations (per direction), clip, input_forget, linear_before_reset.
+    /// </summary>
+    internal static void AddAttributes(NodeProto node, CellSpec spec, bool reverse = false)
     {
         node.Attribute.Add(new AttributeProto { Name = "hidden_size", Type = AttributeProto.Types.AttributeType.Int, I = spec.HiddenSize });
         node.Attribute.Add(new AttributeProto
         {
             Name = "direction",
             Type = AttributeProto.Types.AttributeType.String,
-            S = ByteString.CopyFromUtf8(spec.Bidirectional ? "bidirectional" : "forward"),
+            S = ByteString.CopyFromUtf8(spec.Bidirectional ? "bidirectional" : reverse ? "reverse" : "forward"),
         });
         var acts = new AttributeProto { Name = "activations", Type = AttributeProto.Types.AttributeType.Strings };
         var alpha = new AttributeProto { Name = "activation_alpha", Type = AttributeProto.Types.AttributeType.Floats };

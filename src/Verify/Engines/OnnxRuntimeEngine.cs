@@ -16,11 +16,29 @@ public sealed class OnnxRuntimeEngine : IEngine
     public string Name => "onnxruntime";
 
     /// <inheritdoc/>
-    public Claimed Run(RnnCase c, Dtype dtype)
+    public Claimed Run(RnnCase c, Dtype dtype) => RunModel(c, dtype, reverse: false);
+
+    /// <summary>
+    /// ONNX Runtime's <c>direction="reverse"</c> on the case's inputs, weights and initial states (a unidirectional spec):
+    /// every layer processes entry b from step seq_lens[b] − 1 down to 0 and writes y time-aligned (zeros at padded steps);
+    /// h_n, c_n are the states after step 0. These are not the claims of the case itself (a case's unidirectional network
+    /// runs forward): they equal the forward claims of the case whose x is reversed within each entry's valid steps, with y
+    /// reversed the same way (the conformance tests check it that way).
+    /// </summary>
+    /// <exception cref="EngineException">A bidirectional spec, or ONNX Runtime refused the model or the inputs.</exception>
+    public static Claimed RunReverse(RnnCase c, Dtype dtype)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        if (c.Spec.Bidirectional)
+            throw new EngineException("direction=\"reverse\" needs a unidirectional case");
+        return RunModel(c, dtype, reverse: true);
+    }
+
+    private static Claimed RunModel(RnnCase c, Dtype dtype, bool reverse)
     {
         ArgumentNullException.ThrowIfNull(c);
         var spec = c.Spec;
-        byte[] model = OnnxModelBuilder.Build(c, dtype);
+        byte[] model = OnnxModelBuilder.Build(c, dtype, reverse);
         var onnx = OnnxLayout.Instance.Export(c.Weights);
         int D = spec.Directions, H = spec.HiddenSize, B = c.Batch;
 

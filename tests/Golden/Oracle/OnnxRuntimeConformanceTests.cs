@@ -90,6 +90,59 @@ public class OnnxRuntimeConformanceTests(ITestOutputHelper output)
         Assert.True(code == 0, $"seed {seed}: rnnverify check exited {code}\n{stdout}");
     }
 
+    /// <summary>
+    /// direction="reverse": ORT runs every layer backwards in time on the case's inputs. The reference has no reverse-only
+    /// network, but processing x from step len − 1 down to 0 is processing the reversed sequence forward, so ORT's outputs,
+    /// with y reversed within each entry's valid steps, are the forward claims of the case whose x is reversed the same
+    /// way (stacked layers too: each layer reads its predecessor's time-aligned outputs, reversed alike). Those claims
+    /// are written to case files and judged by rnnverify check.
+    /// </summary>
+    [Theory]
+    [InlineData(CellKind.Rnn)]
+    [InlineData(CellKind.Lstm)]
+    [InlineData(CellKind.Gru)]
+    public void Rnnverify_check_passes_onnxruntime_direction_reverse_as_the_time_reversed_forward_case(CellKind kind)
+    {
+        int seed = Environment.GetEnvironmentVariable("RNNVERIFY_SEED") is { } s && int.TryParse(s, out int v) ? v : 20261127 + (int)kind;
+        var rng = new Random(seed);
+        using var dir = new TempDir();
+        for (int i = 0; i < CasesPerCell / 2; i++)
+        {
+            var spec = RandomSpec(kind, rng) with { Bidirectional = false };
+            var c = CaseBuilder.Random(spec, "onnx", Dtype.Float32, 2 + rng.Next(5), 1 + rng.Next(4), rng,
+                withSeqLens: rng.Next(2) == 0, withInitialState: rng.Next(4) != 0, minSeqLen: 1);
+            var ort = OnnxRuntimeEngine.RunReverse(c, Dtype.Float32);
+            var reversed = c with { X = ReverseTime(c.X, c.SeqLens) };
+            var claimed = new Claimed { Y = ReverseTime(ort.Y!, c.SeqLens), HN = ort.HN, CN = ort.CN };
+            CaseWriter.WriteFile(reversed with { Claimed = claimed }, Path.Combine(dir.Path, $"case{i:D2}.json"));
+
+            // Not vacuous: the forward claims of the case itself differ from what ORT's reverse run gives.
+            if (c.T > 1 && i == 0)
+                Assert.False(RnnVerify.Verify.Verifier.Check(c, ort).Pass, "reverse outputs judged as the forward case must fail");
+        }
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CheckCommand.Run([dir.Path], null, null, stdout, stderr);
+        output.WriteLine($"seed {seed} (replay with RNNVERIFY_SEED={seed})");
+        output.WriteLine(stdout.ToString());
+        Assert.True(stderr.ToString().Length == 0, stderr.ToString());
+        Assert.True(code == 0, $"seed {seed}: rnnverify check exited {code}\n{stdout}");
+    }
+
+    /// <summary>t [T][B][F] with each entry's steps 0..len−1 reversed (padded steps stay in place).</summary>
+    internal static Tensor ReverseTime(Tensor t, int[]? seqLens)
+    {
+        int T = t.Shape[0], B = t.Shape[1], F = t.Shape[2];
+        var r = (double[])t.Data.Clone();
+        for (int b = 0; b < B; b++)
+        {
+            int len = seqLens?[b] ?? T;
+            for (int k = 0; k < len; k++)
+                Array.Copy(t.Data, ((len - 1 - k) * B + b) * F, r, (k * B + b) * F, F);
+        }
+        return new Tensor(t.Shape, r);
+    }
+
     /// <summary>ONNX Runtime 1.31.1's CPU provider has no float64 kernel for RNN, LSTM or GRU (docs/findings.md): the engine says so in one line.</summary>
     [Theory]
     [InlineData(CellKind.Rnn)]
