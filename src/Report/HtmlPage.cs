@@ -12,7 +12,19 @@ namespace RnnVerify.Report;
 /// </summary>
 internal static class HtmlPage
 {
-    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseAdvancedExtensions().Build();
+    /// <summary>
+    /// GitHub's flavour, as far as the pages use it: pipe tables, math, heading identifiers, autolinks and task lists, and of
+    /// the emphasis extras only ~~strikethrough~~ — not Markdig's ^superscript^ and ~subscript~, which would pair the carets
+    /// of plain-text formulas such as s^{t+1} … s^k (GitHub shows those literally), nor generic {attributes}.
+    /// </summary>
+    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
+        .UsePipeTables()
+        .UseMathematics()
+        .UseAutoIdentifiers()
+        .UseAutoLinks()
+        .UseTaskLists()
+        .UseEmphasisExtras(Markdig.Extensions.EmphasisExtras.EmphasisExtraOptions.Strikethrough)
+        .Build();
 
     private const string Style = """
         body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; color: #222; }
@@ -20,7 +32,7 @@ internal static class HtmlPage
         th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; vertical-align: top; }
         pre { background: #f6f6f6; padding: 0.5rem; overflow-x: auto; font-size: 0.85rem; }
         .math { font-family: 'STIX Two Math', 'Cambria Math', serif; color: #1a3d6d; }
-        div.math { overflow-x: auto; margin: 0.75rem 0; }
+        div.math { overflow-x: auto; overflow-y: hidden; padding: 0.25rem 0; margin: 0.5rem 0; }
         img { max-width: 100%; }
         hr { margin: 2.5rem 0; }
         """;

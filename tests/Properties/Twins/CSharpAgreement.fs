@@ -74,7 +74,7 @@ let tests =
 
         /// Runs csharpCases cases (see csharpCases).
         theoremWith csharpCases
-            "the C# double time-synchronous loss and its gradients (output layer, both divergences, truncation) agree with the 128-bit twin midpoints to 2^-36 of the tensor's scale"
+            "the C# double time-synchronous loss and its gradients (output layer, both divergences, truncation) agree with the 128-bit twin midpoints to 2^-36 of the tensor's scale, wherever the twin encloses y to 2^-60 and |y| < 1e150"
             (Prop.forAll (Arb.fromGen (Gen.zip (caseFrom dyadic tinySpec 1 3) (Gen.choose (0, Int32.MaxValue)))) (fun (c, seed) ->
                 let r = Random seed
                 let spec = c.Spec
@@ -88,10 +88,14 @@ let tests =
                 let targets = Array.init (T * B * o) (fun _ -> float (r.Next(0, 9)) / 8.0)
                 let net = Network<float>(c.Weights)
                 // Identity or relu gates with peepholes grow doubly exponentially: where the network's values leave double's
-                // comfortable range (|value| > 1e150, so squares overflow) the double cells cannot be compared; such cases are
-                // counted, not compared.
+                // comfortable range (|value| > 1e150, so squares overflow) the double cells cannot be compared, and where the
+                // twin's enclosure of y is wider than 2^-60 (absolute: a 128-bit ball of |y| ≈ 2^70 already is) the softmax's
+                // exp(o_k − m) receives a ball of radius ≫ 1, up to an infinite one, and the loss's log a ball reaching 0, so its
+                // midpoint is no yardstick. Such cases are counted, not compared (docs/findings.md, "Twins loss theorem").
                 let forward = ReferenceNetwork.Forward(c.Weights, T, B, c.X, c.SeqLens, c.H0, c.C0, 128)
-                let inRange = ReferenceNetwork.Midpoints forward.Y |> Array.forall (fun v -> abs v < 1e150)
+                let inRange =
+                    Array.forall2 (fun (m: float) (r: float) -> abs m < 1e150 && r <= Math.Pow(2.0, -60.0))
+                        (ReferenceNetwork.Midpoints forward.Y) (ReferenceNetwork.Radii forward.Y)
                 let check () =
                     let grads = NetworkGradients<float>(spec)
                     let headGrads = OutputLayerGradients<float>(head)
