@@ -27,7 +27,7 @@ internal static class GoldenCommand
         try
         {
             var files = GoldenVectors.Write(outDir, seed);
-            stdout.WriteLine($"wrote {files.Count} files ({GoldenSet.Cases.Count} vectors × float64, float32, and README.md) to {outDir}");
+            stdout.WriteLine($"wrote {files.Count} files ({GoldenSet.Cases.Count} vectors × float64, float32; ONNX backend tests; README.md) to {outDir}");
             return CheckCommand.ExitPass;
         }
         catch (EngineException e)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using RnnVerify.Cells;
 using RnnVerify.Verify.Cases;
 using RnnVerify.Verify.Engines;
+using RnnVerify.Verify.Export;
 
 namespace RnnVerify.Verify.Golden;
 
@@ -97,7 +98,8 @@ public static class GoldenVectors
     }
 
     /// <summary>
-    /// Writes every vector of <see cref="GoldenSet"/> (two files each) and the index <c>README.md</c> into
+    /// Writes every vector of <see cref="GoldenSet"/> (two files each), each ONNX-layout vector one ONNX node can express as an
+    /// ONNX backend-test directory (<see cref="BackendDirectory"/>, from <see cref="BackendCase"/>), and the index <c>README.md</c> into
     /// <paramref name="outDir"/> (created if needed; existing files of the same names are replaced, others are left alone).
     /// Returns the paths written, in order.
     /// </summary>
@@ -123,14 +125,46 @@ public static class GoldenVectors
                 written.Add(path);
             }
         }
+        var backend = new string?[cases.Count];
+        for (int i = 0; i < cases.Count; i++)
+        {
+            if (cases[i].Layout != "onnx") continue;
+            var c32 = BackendCase(results[i].Case, results[i].Outputs);
+            if (OnnxBackendExport.Unsupported(c32) is { } why)
+            {
+                backend[i] = "not exported: " + why;
+                continue;
+            }
+            string dir = BackendDirectory(cases[i]);
+            written.AddRange(OnnxBackendExport.Write(c32, Path.Combine(outDir, dir)));
+            backend[i] = $"`{dir}/`";
+        }
         string index = Path.Combine(outDir, "README.md");
-        File.WriteAllText(index, Index(seed, results.Select(r => r.Outputs.PrecisionBits).ToArray()), utf8);
+        File.WriteAllText(index, Index(seed, results.Select(r => r.Outputs.PrecisionBits).ToArray(), backend), utf8);
         written.Add(index);
         return written;
     }
 
+    /// <summary>The ONNX backend-test directory of an ONNX-layout vector, relative to the output directory: <c>onnx/test_NAME</c>.</summary>
+    public static string BackendDirectory(GoldenCase g)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        return "onnx/test_" + g.Name;
+    }
+
+    /// <summary>
+    /// The case an ONNX backend-test directory is exported from: the float32 vector with its claimed y, h_n and c_n (ONNX Runtime
+    /// has no float64 recurrent kernels, so the backend tests are float32; gradients have no place in a backend test).
+    /// </summary>
+    public static RnnCase BackendCase(RnnCase c, ReferenceOutputs r)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var claimed = ReferenceEngine.ToClaimed(c, r, Dtype.Float32);
+        return c with { Dtype = Dtype.Float32, Claimed = new Claimed { Y = claimed.Y, HN = claimed.HN, CN = claimed.CN } };
+    }
+
     /// <summary>The index README.md: how the vectors were made and one row per vector.</summary>
-    private static string Index(int seed, int[] precision)
+    private static string Index(int seed, int[] precision, string?[] backend)
     {
         var sb = new StringBuilder();
         sb.Append("# Golden vectors\n\n");
@@ -139,8 +173,10 @@ public static class GoldenVectors
         sb.Append("Each vector is two `rnnverify-case/1` files, `NAME.float64.json` and `NAME.float32.json`: the same network, inputs and upstream\n");
         sb.Append("gradients (dy, dh_n, dc_n), with `claimed` = the exact outputs and gradients rounded to nearest in that dtype, and `reference` =\n");
         sb.Append("the enclosures (decimal midpoint and radius). Sizes: I input size, H hidden size, L layers, D directions, T steps, B batch.\n\n");
-        sb.Append("| vector | cell | layout | I | H | L | D | T | B | h0/c0 | seq_lens | bits | covers |\n");
-        sb.Append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        sb.Append("ONNX-layout vectors are also written as ONNX backend-test directories (`model.onnx`, `test_data_set_0/input_N.pb`,\n");
+        sb.Append("`output_N.pb`; float32 forward outputs, one node) where one ONNX node can express them (last column).\n\n");
+        sb.Append("| vector | cell | layout | I | H | L | D | T | B | h0/c0 | seq_lens | bits | covers | ONNX backend test |\n");
+        sb.Append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         var cases = GoldenSet.Cases;
         for (int i = 0; i < cases.Count; i++)
         {
@@ -154,7 +190,7 @@ public static class GoldenVectors
             };
             sb.Append(CultureInfo.InvariantCulture,
                 $"| `{g.Name}` | {cell} | {g.Layout} | {s.InputSize} | {s.HiddenSize} | {s.NumLayers} | {s.Directions} | {g.Steps} | {g.Batch} | " +
-                $"{(g.InitialState ? "given" : "zeros")} | {(g.SeqLens is null ? "—" : "[" + string.Join(", ", g.SeqLens) + "]")} | {precision[i]} | {g.Covers} |\n");
+                $"{(g.InitialState ? "given" : "zeros")} | {(g.SeqLens is null ? "—" : "[" + string.Join(", ", g.SeqLens) + "]")} | {precision[i]} | {g.Covers} | {backend[i] ?? "—"} |\n");
         }
         return sb.ToString();
     }

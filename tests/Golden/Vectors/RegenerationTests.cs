@@ -23,7 +23,7 @@ public sealed class RegenerationTests
             var missing = b.Except(a, StringComparer.Ordinal).ToList();
             var extra = a.Except(b, StringComparer.Ordinal).ToList();
             Assert.True(missing.Count == 0 && extra.Count == 0,
-                $"the committed vectors are not current: new files [{string.Join(", ", missing)}], stale files [{string.Join(", ", extra)}]; regenerate with `{Regenerate}`");
+                $"the committed vectors are not current: {missing.Count} new files [{string.Join(", ", missing.Take(5))}], {extra.Count} stale files [{string.Join(", ", extra.Take(5))}]; regenerate with `{Regenerate}`");
             foreach (var f in a)
             {
                 byte[] x = File.ReadAllBytes(Path.Combine(Vectors.Directory, f)), y = File.ReadAllBytes(Path.Combine(fresh, f));
@@ -52,6 +52,18 @@ public sealed class RegenerationTests
             Assert.True(File.Exists(Path.Combine(Vectors.Directory, g.Name + ".float32.json")), g.Name + ".float32.json is missing");
             Assert.Contains($"| `{g.Name}` |", index, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Rnnverify_check_passes_every_vector_with_every_claimed_tensor_judged_including_gradients()
+    {
+        var (code, stdout, stderr) = Oracle.BadInputTests.Check(Vectors.Directory);
+        int n = 2 * GoldenSet.Cases.Count;
+        Assert.True(code == 0, stdout + stderr);
+        Assert.Equal("", stderr);
+        Assert.Contains($"{n} case(s): {n} passed, 0 failed, 0 unusable", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("unchecked", stdout, StringComparison.Ordinal);
+        Assert.Contains("grad.weights.", stdout, StringComparison.Ordinal);
     }
 
     private static List<string> Files(string root) =>
