@@ -6,7 +6,7 @@ using System.Runtime.InteropServices;
 namespace RnnVerify.Cells;
 
 /// <summary>Dense kernels on row-major spans, vectorised through <see cref="TensorPrimitives"/>.</summary>
-internal static class Kernels
+internal static partial class Kernels
 {
     /// <summary>Rows of B kept hot in cache while every row of A streams past them.</summary>
     private const int BlockRows = 32;

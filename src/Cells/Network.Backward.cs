@@ -239,6 +239,8 @@ public sealed partial class Network<T>
         }
 
         bool carry = Spec.Padding == PaddingReading.CarryLast;
+        // Rows of W_h that act on h (GRU with the reset before the product: the candidate rows act on r ⊙ h instead).
+        int whRows = Spec.Kind == CellKind.Gru && !Spec.LinearBeforeReset ? 2 * h : g;
         for (int s = 0; s < steps; s++)
         {
             int t = d == 0 ? hi - s : s;
@@ -288,7 +290,7 @@ public sealed partial class Network<T>
             }
 
             // dh_{t−1} += W_hᵀ dA_h for the whole batch at once (rows without a cell have dA_h = 0).
-            Kernels.MatMulABt<T>(ws.DAhAll.AsSpan(t * batch * g, batch * g), batch, p.WhT, h, g, ws.DH, h, accumulate: true);
+            Kernels.MatMul<T>(ws.DAhAll.AsSpan(t * batch * g, batch * g), batch, whRows, g, p.Wh, h, h, ws.DH, h, accumulate: true);
         }
 
         WeightGradients(ws, p, tape, grad, input, dIn, d == 0 ? MinLo(ws) : 0, d == 0 ? hi + 1 : steps);
@@ -328,7 +330,7 @@ public sealed partial class Network<T>
 
     /// <summary>
     /// After the time loop, for rows of steps [t0, t1): db_x += Σ dA_x, db_h += Σ dA_h, dW_x += dA_xᵀ X, dW_h += dA_hᵀ H_prev
-    /// (GRU with the reset before the product: candidate rows against r ⊙ h), dIn += dA_x W_x — each one A·Bᵀ product over all rows.
+    /// (GRU with the reset before the product: candidate rows against r ⊙ h), dIn += dA_x W_x — each one blocked matrix product over all rows.
     /// Rows where no cell was applied contribute exact zeros (their inputs are not read, so padding may hold anything).
     /// </summary>
     private void WeightGradients(Workspace<T> ws, Params p, Workspace<T>.Tape tape, LayerGradients<T> grad, ReadOnlySpan<T> input, Span<T> dIn, int t0, int t1)
@@ -349,37 +351,63 @@ public sealed partial class Network<T>
             }
         }
 
+        // dW_x += dA_xᵀ X: A = dA_xᵀ [G·H][rows], B = the active rows of the input [rows][In].
         TransposeActive(ws, ws.DAxAll, g, r0, n, ws.TransA);
-        TransposeActive(ws, input, inSize, r0, n, ws.TransB);
-        Kernels.MatMulABt<T>(ws.TransA, g, ws.TransB, inSize, n, grad.Wx, inSize, accumulate: true);
+        Kernels.MatMul<T>(ws.TransA, g, n, n, ActiveRows(ws, input, inSize, r0, n, ws.TransB), inSize, inSize, grad.Wx, inSize, accumulate: true);
         if (!dIn.IsEmpty)
         {
-            Kernels.MatMulABt<T>(ws.DAxAll.AsSpan(r0 * g, n * g), n, p.WxT, inSize, g, dIn.Slice(r0 * inSize), inSize, accumulate: true);
+            Kernels.MatMul<T>(ws.DAxAll.AsSpan(r0 * g, n * g), n, g, g, p.Wx, inSize, inSize, dIn.Slice(r0 * inSize), inSize, accumulate: true);
         }
 
         TransposeActive(ws, ws.DAhAll, g, r0, n, ws.TransA);
-        TransposeActive(ws, tape.HPrev, h, r0, n, ws.TransB);
+        ReadOnlySpan<T> hPrev = ActiveRows(ws, tape.HPrev, h, r0, n, ws.TransB);
         if (Spec.Kind == CellKind.Gru && !Spec.LinearBeforeReset)
         {
-            Kernels.MatMulABt<T>(ws.TransA, 2 * h, ws.TransB, h, n, grad.Wh, h, accumulate: true);
+            Kernels.MatMul<T>(ws.TransA, 2 * h, n, n, hPrev, h, h, grad.Wh, h, accumulate: true);
             for (int r = r0; r < r0 + n; r++)
             {
-                // r ⊙ h_prev of each row, transposed in place of H_prev.
+                // r ⊙ h_prev of each row, in place of H_prev.
                 for (int c = 0; c < h; c++)
                 {
-                    ws.TransB[(c * n) + (r - r0)] = ws.Active[r] ? tape.Act[(r * g) + c] * tape.HPrev[(r * h) + c] : T.Zero;
+                    ws.TransB[((r - r0) * h) + c] = ws.Active[r] ? tape.Act[(r * g) + c] * tape.HPrev[(r * h) + c] : T.Zero;
                 }
             }
 
-            Kernels.MatMulABt<T>(ws.TransA.AsSpan(2 * h * n), h, ws.TransB, h, n, grad.Wh.AsSpan(2 * h * h), h, accumulate: true);
+            Kernels.MatMul<T>(ws.TransA.AsSpan(2 * h * n), h, n, n, ws.TransB, h, h, grad.Wh.AsSpan(2 * h * h), h, accumulate: true);
         }
         else
         {
-            Kernels.MatMulABt<T>(ws.TransA, g, ws.TransB, h, n, grad.Wh, h, accumulate: true);
+            Kernels.MatMul<T>(ws.TransA, g, n, n, hPrev, h, h, grad.Wh, h, accumulate: true);
         }
     }
 
-    /// <summary>dst[c][r − r0] = src[r][c] for active rows r in [r0, r0 + n), 0 for the others.</summary>
+    /// <summary>
+    /// Rows [r0, r0 + n) of src [rows][cols] with the rows where no cell was applied replaced by zeros (their content is not
+    /// defined): src itself when every row is active, else a copy in <paramref name="scratch"/>.
+    /// </summary>
+    private static ReadOnlySpan<T> ActiveRows(Workspace<T> ws, ReadOnlySpan<T> src, int cols, int r0, int n, Span<T> scratch)
+    {
+        if (!ws.Active.AsSpan(r0, n).Contains(false))
+        {
+            return src.Slice(r0 * cols, n * cols);
+        }
+
+        for (int r = r0; r < r0 + n; r++)
+        {
+            Span<T> dst = scratch.Slice((r - r0) * cols, cols);
+            if (ws.Active[r])
+            {
+                src.Slice(r * cols, cols).CopyTo(dst);
+            }
+            else
+            {
+                dst.Clear();
+            }
+        }
+
+        return scratch.Slice(0, n * cols);
+    }
+
     private static void TransposeActive(Workspace<T> ws, ReadOnlySpan<T> src, int cols, int r0, int n, Span<T> dst)
     {
         for (int r = r0; r < r0 + n; r++)

@@ -96,7 +96,7 @@ public sealed partial class Network<T>
                 var tape = ws.Tapes[ld];
 
                 // Input projection for every step at once: Pre[t][b] = W_x x_t,b + bias.
-                Kernels.MatMulABt(input, steps * batch, p.Wx, g, p.InputSize, tape.Pre, g, accumulate: false);
+                Kernels.MatMul(input, steps * batch, p.InputSize, p.InputSize, p.WxT, g, g, tape.Pre, g, accumulate: false);
                 for (int r = 0; r < steps * batch; r++)
                 {
                     Span<T> row = tape.Pre.AsSpan(r * g, g);
@@ -202,7 +202,7 @@ public sealed partial class Network<T>
     {
         int h = H;
         int batch = ws.Batch;
-        Kernels.MatMulABt<T>(tape.H, batch, p.Wh, h, h, ws.Rec, h, accumulate: false);
+        Kernels.MatMul<T>(tape.H, batch, h, h, p.WhT, h, h, ws.Rec, h, accumulate: false);
         for (int b = 0; b < batch; b++)
         {
             if (t >= ws.Lens[b])
@@ -231,7 +231,7 @@ public sealed partial class Network<T>
         int h = H;
         int g = 4 * h;
         int batch = ws.Batch;
-        Kernels.MatMulABt<T>(tape.H, batch, p.Wh, g, h, ws.Rec, g, accumulate: false);
+        Kernels.MatMul<T>(tape.H, batch, h, h, p.WhT, g, g, ws.Rec, g, accumulate: false);
         for (int b = 0; b < batch; b++)
         {
             if (t >= ws.Lens[b])
@@ -309,11 +309,8 @@ public sealed partial class Network<T>
         bool after = Spec.LinearBeforeReset;
         ReadOnlySpan<T> un = p.Wh.AsSpan(2 * h * h, h * h);
         ReadOnlySpan<T> bhn = p.Bh.AsSpan(2 * h, h);
-        Kernels.MatMulABt<T>(tape.H, batch, p.Wh.AsSpan(0, 2 * h * h), 2 * h, h, ws.Rec, g, accumulate: false);
-        if (after)
-        {
-            Kernels.MatMulABt<T>(tape.H, batch, un, h, h, ws.Rec.AsSpan(2 * h), g, accumulate: false);
-        }
+        // W_hᵀ holds every gate's columns when the reset acts after the product, only r and z otherwise.
+        Kernels.MatMul<T>(tape.H, batch, h, h, p.WhT, g, after ? g : 2 * h, ws.Rec, g, accumulate: false);
 
         for (int b = 0; b < batch; b++)
         {

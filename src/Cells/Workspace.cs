@@ -4,7 +4,8 @@ namespace RnnVerify.Cells;
 
 /// <summary>
 /// Every buffer one forward–backward call needs, allocated once per (steps, batch) and reused by later calls of the same size,
-/// so the time loop never allocates. The forward pass records here what the backward pass reads (the tape).
+/// so the time loop never allocates. The forward pass records here what the backward pass reads (the tape). The buffers only
+/// the backward pass uses are allocated on first use, so a network that only runs forward never holds them.
 /// </summary>
 /// <typeparam name="T">float or double.</typeparam>
 internal sealed class Workspace<T>
@@ -37,32 +38,25 @@ internal sealed class Workspace<T>
         }
 
         Out = new T[spec.NumLayers][];
-        DOut = new T[spec.NumLayers][];
         for (int l = 0; l < spec.NumLayers; l++)
         {
             Out[l] = new T[tb * dh];
-            DOut[l] = new T[tb * dh];
         }
 
         Rec = new T[batch * g];
         Tmp = new T[batch * h];
-        DAx = new T[g];
-        DAh = new T[g];
-        DH = new T[batch * h];
-        DC = new T[batch * h];
-        DRh = new T[h];
-        DhT = new T[h];
-        DFinal = new T[lds * batch * h];
         Lens = new int[batch];
-        Lo = new int[batch];
         YUser = new T[tb * dh];
-        DAxAll = new T[tb * g];
-        DAhAll = new T[tb * g];
-        Active = new bool[tb];
-        TransA = new T[g * tb];
-        TransB = new T[Math.Max(spec.InputSize, dh) * tb];
-        DYUser = new T[tb * dh];
+        _spec = spec;
     }
+
+    private readonly CellSpec _spec;
+
+    private int G => _spec.Gates * _spec.HiddenSize;
+
+    private int Rows => Steps * Batch;
+
+    private int DH1 => _spec.Directions * _spec.HiddenSize;
 
     public int Steps { get; }
     public int Batch { get; }
@@ -74,7 +68,7 @@ internal sealed class Workspace<T>
     public T[][] Out { get; }
 
     /// <summary>Per layer: gradient with respect to <see cref="Out"/>.</summary>
-    public T[][] DOut { get; }
+    public T[][] DOut => field ??= Enumerable.Range(0, _spec.NumLayers).Select(_ => new T[Rows * DH1]).ToArray();
 
     /// <summary>Recurrent products of one step, [B][G·H].</summary>
     public T[] Rec { get; }
@@ -83,52 +77,52 @@ internal sealed class Workspace<T>
     public T[] Tmp { get; }
 
     /// <summary>Backward: gradient of one row's pre-activations seen by W_x and b_x, [G·H].</summary>
-    public T[] DAx { get; }
+    public T[] DAx => field ??= new T[G];
 
     /// <summary>Backward: gradient of one row's recurrent pre-activations seen by W_h and b_h, [G·H].</summary>
-    public T[] DAh { get; }
+    public T[] DAh => field ??= new T[G];
 
     /// <summary>Backward: gradient carried to the previous hidden state, [B][H].</summary>
-    public T[] DH { get; }
+    public T[] DH => field ??= new T[Batch * _spec.HiddenSize];
 
     /// <summary>Backward: gradient carried to the previous cell state, [B][H].</summary>
-    public T[] DC { get; }
+    public T[] DC => field ??= new T[Batch * _spec.HiddenSize];
 
     /// <summary>Backward scratch: ∂/∂(r ⊙ h) for the GRU with the reset before the product, [H].</summary>
-    public T[] DRh { get; }
+    public T[] DRh => field ??= new T[_spec.HiddenSize];
 
     /// <summary>Backward scratch: total gradient on one row's output state, [H].</summary>
-    public T[] DhT { get; }
+    public T[] DhT => field ??= new T[_spec.HiddenSize];
 
     /// <summary>Backward: extra gradient on each direction's final state from reordered padded outputs, [L·D][B][H].</summary>
-    public T[] DFinal { get; }
+    public T[] DFinal => field ??= new T[_spec.NumLayers * _spec.Directions * Batch * _spec.HiddenSize];
 
     /// <summary>Sequence length per batch entry.</summary>
     public int[] Lens { get; }
 
     /// <summary>Truncated BPTT: first step inside the window, per batch entry.</summary>
-    public int[] Lo { get; }
+    public int[] Lo => field ??= new int[Batch];
 
     /// <summary>The network output in the caller's order [T][B][D·H].</summary>
     public T[] YUser { get; }
 
     /// <summary>Gradient with respect to <see cref="YUser"/>.</summary>
-    public T[] DYUser { get; }
+    public T[] DYUser => field ??= new T[Rows * DH1];
 
     /// <summary>Backward: dA_x of every row [T·B][G·H] (zero where no cell was applied).</summary>
-    public T[] DAxAll { get; }
+    public T[] DAxAll => field ??= new T[Rows * G];
 
     /// <summary>Backward: dA_h of every row [T·B][G·H].</summary>
-    public T[] DAhAll { get; }
+    public T[] DAhAll => field ??= new T[Rows * G];
 
     /// <summary>Backward: whether row t·B + b went through a cell in the current sweep.</summary>
-    public bool[] Active { get; }
+    public bool[] Active => field ??= new bool[Rows];
 
     /// <summary>Backward: transposed dA, [G·H][rows].</summary>
-    public T[] TransA { get; }
+    public T[] TransA => field ??= new T[G * Rows];
 
-    /// <summary>Backward: transposed layer input, previous state or r ⊙ h, [In][rows].</summary>
-    public T[] TransB { get; }
+    /// <summary>Backward: the active rows of the layer input, previous state or r ⊙ h (inactive rows zeroed), [rows][In].</summary>
+    public T[] TransB => field ??= new T[Math.Max(_spec.InputSize, DH1) * Rows];
 
     /// <summary>One layer and direction's record of the forward pass; every array is [T][B][·] indexed by time-aligned step.</summary>
     public sealed class Tape

@@ -50,4 +50,55 @@ public class KernelTests
             }
         }
     }
+
+    /// <summary>
+    /// C (+)= A·B with strided operands against a triple loop: every row remainder of the 4-row tiles (rows 1–9, and 97 across a
+    /// row block), columns across the 2-vector panels and the 8-vector batch-1 tile (float panels are 32 wide, double 16), and
+    /// k across the 128-deep k blocks; the padding columns of C past <c>cols</c> must stay untouched.
+    /// </summary>
+    [Fact]
+    public void Blocked_product_equals_the_triple_loop_on_every_tile_panel_and_block_edge()
+    {
+        var rng = new Random(23);
+        foreach (int k in new[] { 0, 1, 3, 17, 127, 128, 129, 300 })
+        {
+            foreach (var (rows, cols) in new[] { (1, 1), (1, 32), (1, 129), (2, 33), (3, 64), (4, 16), (5, 47), (8, 96), (9, 131), (97, 40) })
+            {
+                int lda = k + 2, ldb = cols + 5, ldc = cols + 3;
+                var a = Enumerable.Range(0, rows * lda).Select(_ => rng.NextDouble() - 0.5).ToArray();
+                var b = Enumerable.Range(0, Math.Max(1, k) * ldb).Select(_ => rng.NextDouble() - 0.5).ToArray();
+                var init = Enumerable.Range(0, rows * ldc).Select(_ => rng.NextDouble()).ToArray();
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    var c = (double[])init.Clone();
+                    Kernels.MatMul<double>(a, rows, k, lda, b, ldb, cols, c, ldc, accumulate);
+                    var cf = init.Select(v => (float)v).ToArray();
+                    Kernels.MatMul<float>(a.Select(v => (float)v).ToArray(), rows, k, lda, b.Select(v => (float)v).ToArray(), ldb, cols, cf, ldc, accumulate);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        for (int j = 0; j < ldc; j++)
+                        {
+                            double expected = init[(r * ldc) + j];
+                            if (j < cols)
+                            {
+                                double dot = 0;
+                                for (int i = 0; i < k; i++)
+                                {
+                                    dot += a[(r * lda) + i] * b[(i * ldb) + j];
+                                }
+
+                                expected = accumulate ? expected + dot : dot;
+                            }
+
+                            // Sums of k ≤ 300 products of size ≤ 1/4 plus C ≤ 1, any order: γ_{k+1}·(Σ|a||b| + 1) ≤ 301·u·76 ≈ 2.3e4·u:
+                            // 5e-12 in double (u = 2^-53), and in float (u = 2^-24, inputs rounded too) 2e-3.
+                            string ctx = $"k={k} rows={rows} cols={cols} acc={accumulate} C[{r}][{j}]";
+                            Compare.Close(expected, c[(r * ldc) + j], 5e-12, 0, "double " + ctx);
+                            Compare.Close(expected, cf[(r * ldc) + j], 2e-3, 0, "float " + ctx);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,323 @@
+using System.Buffers;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace RnnVerify.Cells;
+
+/// <summary>C = A·B (+ C): the cache-blocked, register-tiled matrix product of the time loop.</summary>
+internal static partial class Kernels
+{
+    /// <summary>Depth of a k block: a B micro-panel of KBlock × 2 vectors (16 KB in float32) stays in L1.</summary>
+    private const int KBlock = 128;
+
+    /// <summary>Rows of A per block: MBlock × KBlock elements of A (48 KB in float32) stay in L2 while B's panels pass.</summary>
+    private const int MBlock = 96;
+
+    /// <summary>
+    /// C = A·B, or C += A·B when <paramref name="accumulate"/>: A is [rows][k] with row stride <paramref name="lda"/>, B is
+    /// [k][cols] with row stride <paramref name="ldb"/>, C is [rows][cols] with row stride <paramref name="ldc"/> (all row-major).
+    /// Each entry is Σ_κ A[r][κ]·B[κ][j] accumulated in κ order within blocks of <see cref="KBlock"/> (fused multiply–adds where
+    /// the hardware has them), so it is one of the orders docs/tolerances.md's γ_n bound covers.
+    /// With 512-bit vectors the product is blocked (k blocks of <see cref="KBlock"/>, row blocks of <see cref="MBlock"/>) and
+    /// computed by 4 × 32 (float) register tiles that broadcast one element of A against two vectors of a row of B; otherwise,
+    /// and for the columns past the last full tile, one vectorised row update C_r += A[r][κ]·B_κ per (r, κ).
+    /// </summary>
+    public static void MatMul<T>(ReadOnlySpan<T> a, int rows, int k, int lda, ReadOnlySpan<T> b, int ldb, int cols,
+        Span<T> c, int ldc, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (rows == 0 || cols == 0)
+        {
+            return;
+        }
+
+        // The tiles read and write through unchecked references: establish the bounds once.
+        ArgumentOutOfRangeException.ThrowIfLessThan(a.Length, ((rows - 1) * lda) + k, nameof(a));
+        ArgumentOutOfRangeException.ThrowIfLessThan(b.Length, k == 0 ? 0 : ((k - 1) * ldb) + cols, nameof(b));
+        ArgumentOutOfRangeException.ThrowIfLessThan(c.Length, ((rows - 1) * ldc) + cols, nameof(c));
+        int tiled = 0;
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double)))
+        {
+            int panel = 2 * Vector512<T>.Count;
+            tiled = cols / panel * panel;
+            if (tiled > 0)
+            {
+                MatMulTiled(ref MemoryMarshal.GetReference(a), rows, k, lda, ref MemoryMarshal.GetReference(b), ldb, tiled,
+                    ref MemoryMarshal.GetReference(c), ldc, accumulate);
+            }
+        }
+
+        if (tiled < cols)
+        {
+            MatMulRows(a, rows, k, lda, b.Slice(tiled), ldb, cols - tiled, c.Slice(tiled), ldc, accumulate);
+        }
+    }
+
+    /// <summary>C[r][0..cols) (+)= Σ_κ A[r][κ]·B[κ][0..cols): one <see cref="TensorPrimitives.MultiplyAdd{T}(ReadOnlySpan{T}, T, ReadOnlySpan{T}, Span{T})"/> per (r, κ).</summary>
+    private static void MatMulRows<T>(ReadOnlySpan<T> a, int rows, int k, int lda, ReadOnlySpan<T> b, int ldb, int cols,
+        Span<T> c, int ldc, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            Span<T> cr = c.Slice(r * ldc, cols);
+            if (!accumulate)
+            {
+                cr.Clear();
+            }
+
+            ReadOnlySpan<T> ar = a.Slice(r * lda, k);
+            for (int q = 0; q < k; q++)
+            {
+                T s = ar[q];
+                if (s != T.Zero)
+                {
+                    TensorPrimitives.MultiplyAdd(b.Slice(q * ldb, cols), s, cr, cr);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The blocked product over the first <paramref name="cols"/> columns (a multiple of two vectors). With at least
+    /// <see cref="PackRows"/> rows, each k block of B is first copied into contiguous panels [cols / panel][kc][panel] (a pooled
+    /// buffer, so steady-state calls allocate nothing): B's rows are often a multiple of 4 KB apart, and reading a panel
+    /// straight from B would put all of its cache lines in the same few L1 sets.
+    /// </summary>
+    private static void MatMulTiled<T>(ref T a, int rows, int k, int lda, ref T b, int ldb, int cols, ref T c, int ldc, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int panel = 2 * Vector512<T>.Count;
+        if (k == 0)
+        {
+            if (!accumulate)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    MemoryMarshal.CreateSpan(ref Unsafe.Add(ref c, (nint)r * ldc), cols).Clear();
+                }
+            }
+
+            return;
+        }
+
+        bool pack = rows >= PackRows;
+        T[]? packed = pack ? ArrayPool<T>.Shared.Rent(Math.Min(KBlock, k) * cols) : null;
+        try
+        {
+            for (int k0 = 0; k0 < k; k0 += KBlock)
+            {
+                int kc = Math.Min(KBlock, k - k0);
+                bool add = accumulate || k0 > 0;
+                ref T ak = ref Unsafe.Add(ref a, k0);
+                ref T bk = ref Unsafe.Add(ref b, (nint)k0 * ldb);
+                int stride = ldb;
+                if (packed is not null)
+                {
+                    Pack(ref bk, ldb, kc, cols, panel, packed);
+                    bk = ref MemoryMarshal.GetArrayDataReference(packed);
+                    stride = panel;
+                }
+
+                for (int i0 = 0; i0 < rows; i0 += MBlock)
+                {
+                    int i1 = Math.Min(rows, i0 + MBlock);
+                    if (i1 - i0 < 4)
+                    {
+                        // A single row (batch 1) or a short remainder: wide row tiles keep enough independent accumulators.
+                        for (int r = i0; r < i1; r++)
+                        {
+                            ref T ar = ref Unsafe.Add(ref ak, (nint)r * lda);
+                            ref T cr = ref Unsafe.Add(ref c, (nint)r * ldc);
+                            int j = 0;
+                            for (; packed is null && j + (4 * panel) <= cols; j += 4 * panel)
+                            {
+                                Tile1x8(ref ar, ref Unsafe.Add(ref bk, j), stride, kc, ref Unsafe.Add(ref cr, j), add);
+                            }
+
+                            for (; j < cols; j += panel)
+                            {
+                                Tile1x2(ref ar, ref PanelStart(ref bk, j, kc, panel, packed is not null), stride, kc, ref Unsafe.Add(ref cr, j), add);
+                            }
+                        }
+
+                        continue;
+                    }
+
+                    for (int j = 0; j < cols; j += panel)
+                    {
+                        ref T bj = ref PanelStart(ref bk, j, kc, panel, packed is not null);
+                        int r = i0;
+                        for (; r + 4 <= i1; r += 4)
+                        {
+                            Tile4x2(ref Unsafe.Add(ref ak, (nint)r * lda), lda, ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), ldc, add);
+                        }
+
+                        for (; r < i1; r++)
+                        {
+                            Tile1x2(ref Unsafe.Add(ref ak, (nint)r * lda), ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), add);
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (packed is not null)
+            {
+                ArrayPool<T>.Shared.Return(packed);
+            }
+        }
+    }
+
+    /// <summary>Rows of A from which packing B pays for itself (below it, every element of B is read only a few times).</summary>
+    private const int PackRows = 8;
+
+    /// <summary>Where the panel of columns [j, j + panel) starts: in B itself, or in the packed copy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref T PanelStart<T>(ref T bk, int j, int kc, int panel, bool packed) =>
+        ref Unsafe.Add(ref bk, packed ? (nint)(j / panel) * kc * panel : j);
+
+    /// <summary>dst[(j / panel)·kc·panel + q·panel + (j mod panel)] = B[q][j] for q &lt; kc, j &lt; cols.</summary>
+    private static void Pack<T>(ref T b, int ldb, int kc, int cols, int panel, T[] dst)
+    {
+        Span<T> d = dst;
+        for (int q = 0; q < kc; q++)
+        {
+            ReadOnlySpan<T> row = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, (nint)q * ldb), cols);
+            for (int j = 0; j < cols; j += panel)
+            {
+                row.Slice(j, panel).CopyTo(d.Slice(((j / panel) * kc * panel) + (q * panel), panel));
+            }
+        }
+    }
+
+    /// <summary>a·b + c, fused (one rounding) for float and double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Fma<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        }
+
+        if (typeof(T) == typeof(double))
+        {
+            return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        }
+
+        return (a * b) + c;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Start<T>(ref T c, nint at, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        add ? Vector512.LoadUnsafe(ref c, (nuint)at) : Vector512<T>.Zero;
+
+    /// <summary>Register tile: rows r..r+3 of C, two vectors of columns; per κ two loads of B and four broadcasts of A feed eight FMAs.</summary>
+    private static void Tile4x2<T>(ref T a, int lda, ref T b, int ldb, int kc, ref T c, int ldc, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        ref T a1 = ref Unsafe.Add(ref a, lda);
+        ref T a2 = ref Unsafe.Add(ref a1, lda);
+        ref T a3 = ref Unsafe.Add(ref a2, lda);
+        nint c1 = ldc, c2 = 2 * (nint)ldc, c3 = 3 * (nint)ldc;
+        var s00 = Start(ref c, 0, add);
+        var s01 = Start(ref c, w, add);
+        var s10 = Start(ref c, c1, add);
+        var s11 = Start(ref c, c1 + w, add);
+        var s20 = Start(ref c, c2, add);
+        var s21 = Start(ref c, c2 + w, add);
+        var s30 = Start(ref c, c3, add);
+        var s31 = Start(ref c, c3 + w, add);
+        nint bo = 0;
+        for (int q = 0; q < kc; q++, bo += ldb)
+        {
+            var y0 = Vector512.LoadUnsafe(ref b, (nuint)bo);
+            var y1 = Vector512.LoadUnsafe(ref b, (nuint)(bo + w));
+            var x = Vector512.Create(Unsafe.Add(ref a, q));
+            s00 = Fma(x, y0, s00);
+            s01 = Fma(x, y1, s01);
+            x = Vector512.Create(Unsafe.Add(ref a1, q));
+            s10 = Fma(x, y0, s10);
+            s11 = Fma(x, y1, s11);
+            x = Vector512.Create(Unsafe.Add(ref a2, q));
+            s20 = Fma(x, y0, s20);
+            s21 = Fma(x, y1, s21);
+            x = Vector512.Create(Unsafe.Add(ref a3, q));
+            s30 = Fma(x, y0, s30);
+            s31 = Fma(x, y1, s31);
+        }
+
+        s00.StoreUnsafe(ref c, 0);
+        s01.StoreUnsafe(ref c, (nuint)w);
+        s10.StoreUnsafe(ref c, (nuint)c1);
+        s11.StoreUnsafe(ref c, (nuint)(c1 + w));
+        s20.StoreUnsafe(ref c, (nuint)c2);
+        s21.StoreUnsafe(ref c, (nuint)(c2 + w));
+        s30.StoreUnsafe(ref c, (nuint)c3);
+        s31.StoreUnsafe(ref c, (nuint)(c3 + w));
+    }
+
+    /// <summary>Register tile: one row of C, two vectors of columns.</summary>
+    private static void Tile1x2<T>(ref T a, ref T b, int ldb, int kc, ref T c, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        var s0 = Start(ref c, 0, add);
+        var s1 = Start(ref c, w, add);
+        nint bo = 0;
+        for (int q = 0; q < kc; q++, bo += ldb)
+        {
+            var x = Vector512.Create(Unsafe.Add(ref a, q));
+            s0 = Fma(x, Vector512.LoadUnsafe(ref b, (nuint)bo), s0);
+            s1 = Fma(x, Vector512.LoadUnsafe(ref b, (nuint)(bo + w)), s1);
+        }
+
+        s0.StoreUnsafe(ref c, 0);
+        s1.StoreUnsafe(ref c, (nuint)w);
+    }
+
+    /// <summary>Register tile: one row of C, eight vectors of columns (the matrix–vector product of batch 1).</summary>
+    private static void Tile1x8<T>(ref T a, ref T b, int ldb, int kc, ref T c, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        var s0 = Start(ref c, 0, add);
+        var s1 = Start(ref c, w, add);
+        var s2 = Start(ref c, 2 * w, add);
+        var s3 = Start(ref c, 3 * w, add);
+        var s4 = Start(ref c, 4 * w, add);
+        var s5 = Start(ref c, 5 * w, add);
+        var s6 = Start(ref c, 6 * w, add);
+        var s7 = Start(ref c, 7 * w, add);
+        nint bo = 0;
+        for (int q = 0; q < kc; q++, bo += ldb)
+        {
+            var x = Vector512.Create(Unsafe.Add(ref a, q));
+            ref T y = ref Unsafe.Add(ref b, bo);
+            s0 = Fma(x, Vector512.LoadUnsafe(ref y), s0);
+            s1 = Fma(x, Vector512.LoadUnsafe(ref y, (nuint)w), s1);
+            s2 = Fma(x, Vector512.LoadUnsafe(ref y, (nuint)(2 * w)), s2);
+            s3 = Fma(x, Vector512.LoadUnsafe(ref y, (nuint)(3 * w)), s3);
+            s4 = Fma(x, Vector512.LoadUnsafe(ref y, (nuint)(4 * w)), s4);
+            s5 = Fma(x, Vector512.LoadUnsafe(ref y, (nuint)(5 * w)), s5);
+            s6 = Fma(x, Vector512.LoadUnsafe(ref y, (nuint)(6 * w)), s6);
+            s7 = Fma(x, Vector512.LoadUnsafe(ref y, (nuint)(7 * w)), s7);
+        }
+
+        s0.StoreUnsafe(ref c, 0);
+        s1.StoreUnsafe(ref c, (nuint)w);
+        s2.StoreUnsafe(ref c, (nuint)(2 * w));
+        s3.StoreUnsafe(ref c, (nuint)(3 * w));
+        s4.StoreUnsafe(ref c, (nuint)(4 * w));
+        s5.StoreUnsafe(ref c, (nuint)(5 * w));
+        s6.StoreUnsafe(ref c, (nuint)(6 * w));
+        s7.StoreUnsafe(ref c, (nuint)(7 * w));
+    }
+}
