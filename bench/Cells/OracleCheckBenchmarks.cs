@@ -15,7 +15,7 @@ namespace RnnVerify.Bench.Cells;
 /// (the check's work grows as H² for the products and H for the activations). Baseline: producing the claims with the C# cells (<see cref="CellsEngine.Run"/>: forward and
 /// BPTT in float32, widened into the case's tensors). Against it: <see cref="Verifier.Check(RnnCase, string)"/> of the filled
 /// case with the default judge (<see cref="Verifier.DefaultJudge"/>: the binary64 running-error-bound model of the forward
-/// results, checked locally; the judge does not evaluate gradients yet, so they are reported unchecked and cost nothing).
+/// results, checked locally, and ToleranceModel.Backward's bounds for every claimed gradient along the same trajectory).
 /// A short job (one launch, no warm-up, three single-invocation iterations) because one check takes seconds.
 /// </summary>
 [MemoryDiagnoser]
