@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -81,8 +80,8 @@ internal static partial class Kernels
 
     /// <summary>
     /// The blocked product over the first <paramref name="cols"/> columns (a multiple of two vectors). With at least
-    /// <see cref="PackRows"/> rows, each k block of B is first copied into contiguous panels [cols / panel][kc][panel] (a pooled
-    /// buffer, so steady-state calls allocate nothing): B's rows are often a multiple of 4 KB apart, and reading a panel
+    /// <see cref="PackRows"/> rows, each k block of B is first copied into contiguous panels [cols / panel][kc][panel] (a
+    /// per-thread buffer, so steady-state calls allocate nothing): B's rows are often a multiple of 4 KB apart, and reading a panel
     /// straight from B would put all of its cache lines in the same few L1 sets.
     /// </summary>
     private static void MatMulTiled<T>(ref T a, int rows, int k, int lda, ref T b, int ldb, int cols, ref T c, int ldc, bool accumulate)
@@ -102,72 +101,84 @@ internal static partial class Kernels
             return;
         }
 
-        bool pack = rows >= PackRows;
-        T[]? packed = pack ? ArrayPool<T>.Shared.Rent(Math.Min(KBlock, k) * cols) : null;
-        try
+        T[]? packed = rows >= PackRows ? PackBuffer<T>.Get(Math.Min(KBlock, k) * cols) : null;
+        for (int k0 = 0; k0 < k; k0 += KBlock)
         {
-            for (int k0 = 0; k0 < k; k0 += KBlock)
+            int kc = Math.Min(KBlock, k - k0);
+            bool add = accumulate || k0 > 0;
+            ref T ak = ref Unsafe.Add(ref a, k0);
+            ref T bk = ref Unsafe.Add(ref b, (nint)k0 * ldb);
+            int stride = ldb;
+            if (packed is not null)
             {
-                int kc = Math.Min(KBlock, k - k0);
-                bool add = accumulate || k0 > 0;
-                ref T ak = ref Unsafe.Add(ref a, k0);
-                ref T bk = ref Unsafe.Add(ref b, (nint)k0 * ldb);
-                int stride = ldb;
-                if (packed is not null)
-                {
-                    Pack(ref bk, ldb, kc, cols, panel, packed);
-                    bk = ref MemoryMarshal.GetArrayDataReference(packed);
-                    stride = panel;
-                }
+                Pack(ref bk, ldb, kc, cols, panel, packed);
+                bk = ref MemoryMarshal.GetArrayDataReference(packed);
+                stride = panel;
+            }
 
-                for (int i0 = 0; i0 < rows; i0 += MBlock)
+            for (int i0 = 0; i0 < rows; i0 += MBlock)
+            {
+                int i1 = Math.Min(rows, i0 + MBlock);
+                if (i1 - i0 < 4)
                 {
-                    int i1 = Math.Min(rows, i0 + MBlock);
-                    if (i1 - i0 < 4)
+                    // A single row (batch 1) or a short remainder: wide row tiles keep enough independent accumulators.
+                    for (int r = i0; r < i1; r++)
                     {
-                        // A single row (batch 1) or a short remainder: wide row tiles keep enough independent accumulators.
-                        for (int r = i0; r < i1; r++)
+                        ref T ar = ref Unsafe.Add(ref ak, (nint)r * lda);
+                        ref T cr = ref Unsafe.Add(ref c, (nint)r * ldc);
+                        int j = 0;
+                        for (; packed is null && j + (4 * panel) <= cols; j += 4 * panel)
                         {
-                            ref T ar = ref Unsafe.Add(ref ak, (nint)r * lda);
-                            ref T cr = ref Unsafe.Add(ref c, (nint)r * ldc);
-                            int j = 0;
-                            for (; packed is null && j + (4 * panel) <= cols; j += 4 * panel)
-                            {
-                                Tile1x8(ref ar, ref Unsafe.Add(ref bk, j), stride, kc, ref Unsafe.Add(ref cr, j), add);
-                            }
-
-                            for (; j < cols; j += panel)
-                            {
-                                Tile1x2(ref ar, ref PanelStart(ref bk, j, kc, panel, packed is not null), stride, kc, ref Unsafe.Add(ref cr, j), add);
-                            }
+                            Tile1x8(ref ar, ref Unsafe.Add(ref bk, j), stride, kc, ref Unsafe.Add(ref cr, j), add);
                         }
 
-                        continue;
+                        for (; j < cols; j += panel)
+                        {
+                            Tile1x2(ref ar, ref PanelStart(ref bk, j, kc, panel, packed is not null), stride, kc, ref Unsafe.Add(ref cr, j), add);
+                        }
                     }
 
-                    for (int j = 0; j < cols; j += panel)
-                    {
-                        ref T bj = ref PanelStart(ref bk, j, kc, panel, packed is not null);
-                        int r = i0;
-                        for (; r + 4 <= i1; r += 4)
-                        {
-                            Tile4x2(ref Unsafe.Add(ref ak, (nint)r * lda), lda, ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), ldc, add);
-                        }
+                    continue;
+                }
 
-                        for (; r < i1; r++)
-                        {
-                            Tile1x2(ref Unsafe.Add(ref ak, (nint)r * lda), ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), add);
-                        }
+                for (int j = 0; j < cols; j += panel)
+                {
+                    ref T bj = ref PanelStart(ref bk, j, kc, panel, packed is not null);
+                    int r = i0;
+                    for (; r + 4 <= i1; r += 4)
+                    {
+                        Tile4x2(ref Unsafe.Add(ref ak, (nint)r * lda), lda, ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), ldc, add);
+                    }
+
+                    for (; r < i1; r++)
+                    {
+                        Tile1x2(ref Unsafe.Add(ref ak, (nint)r * lda), ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), add);
                     }
                 }
             }
         }
-        finally
+    }
+
+    /// <summary>
+    /// The packing buffer of the calling thread, grown to the largest k block × columns seen and kept for the thread's
+    /// lifetime (at most 128 × G·H elements per element type: 1 MB for a float LSTM with H = 512), so that the products of a
+    /// time loop never allocate once the first step has run. Not a shared pool: the shared <c>ArrayPool</c> trims its buffers
+    /// on garbage collections and would allocate again.
+    /// </summary>
+    private static class PackBuffer<T>
+    {
+        [ThreadStatic]
+        private static T[]? t_buffer;
+
+        public static T[] Get(int length)
         {
-            if (packed is not null)
+            var b = t_buffer;
+            if (b is null || b.Length < length)
             {
-                ArrayPool<T>.Shared.Return(packed);
+                t_buffer = b = new T[length];
             }
+
+            return b;
         }
     }
 
