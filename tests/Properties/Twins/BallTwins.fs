@@ -148,15 +148,19 @@ let tests =
 
         /// Runs cases/20 cases (50 by default): each case (≈ 250 ms) evaluates the network five times and records one tape at 256 bits.
         theoremWith (max 1 (cases / 20))
-            "at 256 bits BPTT agrees with central differences of step h = 2^-40: |D_h − (vᵀJ)u| ≤ ⅔|D_2h − D_h| + 2^-100 (1 + |(vᵀJ)u|)"
+            "at 256 bits BPTT agrees with central differences of step h = 2^-40: |D_h − (vᵀJ)u| ≤ ⅔|D_2h − D_h| + 2^-100 (1 + |(vᵀJ)u|) for every point of the BPTT enclosure, or for some point of it where a relu or clip argument straddles its kink"
             (Prop.forAll (Arb.fromGen (Gen.zip (caseWith fine tinySpec 3) seeds)) (fun (c0, (su, sv)) ->
                 // Derivation: for f of class C⁴ near θ, D_h = (f(θ + hu) − f(θ − hu))/(2h) = f'u + K h² + O(h⁴) with
                 // K = f'''[u,u,u]/6, so D_h − f'u = (D_2h − D_h)/3 + O(h⁴); ⅔ doubles that estimate for safety. h⁴ = 2^-160 and the
                 // ball radii divided by h (≈ 2^-200) sit far below the 2^-100 floor. Truncation has no function to difference, so
                 // window = 0; the fine grid keeps pre-activations off the kinks of relu and clip (within 2h) with overwhelming probability.
+                // A kink argument can be exactly on the kink (clipped gates are exactly ±clip, and exact sums of them land on
+                // the cell's clip bound): its ball straddles it, the slope is [0, 1] and the BPTT enclosure widens
+                // (docs/findings.md, "Reverse-mode enclosures widen at a straddled relu/clip kink"). It still contains the
+                // derivative, so there only overlap with the difference quotient's interval is required.
                 let c = { c0 with Window = 0 }
                 let prec = 256
-                let s = BallScalar.at prec
+                let s, straddled = flagged prec
                 let layers = Network.lift s c.Weights
                 let lift (a: float[]) = Array.map Ball.ofFloat a
                 let inputs = Network.inputs s c.Spec c.Steps c.Batch (lift c.X) c.SeqLens (lift c.H0) (lift c.C0)
@@ -186,7 +190,12 @@ let tests =
                 let allowed =
                     Ball.add prec (Ball.mul prec (Ball.div prec (Ball.ofInt 2) (Ball.ofInt 3)) (Ball.abs (Ball.sub prec d2h dh)))
                         (Ball.mul prec (pow2 -100) (Ball.add prec Ball.one (Ball.abs gu)))
-                // err ≤ allowed for every point of the balls: the upper end of err against the lower end of allowed.
-                if Dyadic.compare (Ball.upper err) (Ball.lower allowed) > 0 then
-                    failtestf "D_h = %s, D_2h = %s, BPTT %s" (show dh) (show d2h) (show gu)))
+                // err ≤ allowed for every point of the balls: the upper end of err against the lower end of allowed; with a
+                // straddled kink, for some point: the lower end of err against the upper end of allowed.
+                let violated =
+                    if straddled.Value then Dyadic.compare (Ball.lower err) (Ball.upper allowed) > 0
+                    else Dyadic.compare (Ball.upper err) (Ball.lower allowed) > 0
+                if violated then
+                    failtestf "D_h = %s, D_2h = %s, BPTT %s (kink straddled: %b)" (show dh) (show d2h) (show gu) straddled.Value
+                Prop.classify straddled.Value "a kink straddled (overlap only)" true))
     ]
