@@ -25,7 +25,7 @@ internal static partial class Kernels
     /// and for the columns past the last full tile, one vectorised row update C_r += A[r][κ]·B_κ per (r, κ).
     /// </summary>
     public static void MatMul<T>(ReadOnlySpan<T> a, int rows, int k, int lda, ReadOnlySpan<T> b, int ldb, int cols,
-        Span<T> c, int ldc, bool accumulate)
+        Span<T> c, int ldc, bool accumulate, PackedPanels<T>? packedB = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (rows == 0 || cols == 0)
@@ -44,8 +44,10 @@ internal static partial class Kernels
             tiled = cols / panel * panel;
             if (tiled > 0)
             {
+                // A prepacked B is used only if it was packed for exactly this product (same depth and tiled columns).
+                T[]? prepacked = packedB is not null && packedB.Depth == k && packedB.Columns == tiled ? packedB.Data : null;
                 MatMulTiled(ref MemoryMarshal.GetReference(a), rows, k, lda, ref MemoryMarshal.GetReference(b), ldb, tiled,
-                    ref MemoryMarshal.GetReference(c), ldc, accumulate);
+                    ref MemoryMarshal.GetReference(c), ldc, accumulate, prepacked);
             }
         }
 
@@ -84,7 +86,8 @@ internal static partial class Kernels
     /// per-thread buffer, so steady-state calls allocate nothing): B's rows are often a multiple of 4 KB apart, and reading a panel
     /// straight from B would put all of its cache lines in the same few L1 sets.
     /// </summary>
-    private static void MatMulTiled<T>(ref T a, int rows, int k, int lda, ref T b, int ldb, int cols, ref T c, int ldc, bool accumulate)
+    private static void MatMulTiled<T>(ref T a, int rows, int k, int lda, ref T b, int ldb, int cols, ref T c, int ldc, bool accumulate,
+        T[]? prepacked)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int panel = 2 * Vector512<T>.Count;
@@ -101,7 +104,8 @@ internal static partial class Kernels
             return;
         }
 
-        T[]? packed = rows >= PackRows ? PackBuffer<T>.Get(Math.Min(KBlock, k) * cols) : null;
+        bool usePrepacked = prepacked is not null && rows >= PackRows;
+        T[]? packed = rows >= PackRows && !usePrepacked ? PackBuffer<T>.Get(Math.Min(KBlock, k) * cols) : null;
         for (int k0 = 0; k0 < k; k0 += KBlock)
         {
             int kc = Math.Min(KBlock, k - k0);
@@ -109,12 +113,20 @@ internal static partial class Kernels
             ref T ak = ref Unsafe.Add(ref a, k0);
             ref T bk = ref Unsafe.Add(ref b, (nint)k0 * ldb);
             int stride = ldb;
-            if (packed is not null)
+            if (usePrepacked)
+            {
+                // Block k0 of a B packed once starts at k0·cols (the blocks before it hold k0 rows of cols each).
+                bk = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(prepacked!), (nint)k0 * cols);
+                stride = panel;
+            }
+            else if (packed is not null)
             {
                 Pack(ref bk, ldb, kc, cols, panel, packed);
                 bk = ref MemoryMarshal.GetArrayDataReference(packed);
                 stride = panel;
             }
+
+            bool isPacked = usePrepacked || packed is not null;
 
             for (int i0 = 0; i0 < rows; i0 += MBlock)
             {
@@ -127,14 +139,14 @@ internal static partial class Kernels
                         ref T ar = ref Unsafe.Add(ref ak, (nint)r * lda);
                         ref T cr = ref Unsafe.Add(ref c, (nint)r * ldc);
                         int j = 0;
-                        for (; packed is null && j + (4 * panel) <= cols; j += 4 * panel)
+                        for (; !isPacked && j + (4 * panel) <= cols; j += 4 * panel)
                         {
                             Tile1x8(ref ar, ref Unsafe.Add(ref bk, j), stride, kc, ref Unsafe.Add(ref cr, j), add);
                         }
 
                         for (; j < cols; j += panel)
                         {
-                            Tile1x2(ref ar, ref PanelStart(ref bk, j, kc, panel, packed is not null), stride, kc, ref Unsafe.Add(ref cr, j), add);
+                            Tile1x2(ref ar, ref PanelStart(ref bk, j, kc, panel, isPacked), stride, kc, ref Unsafe.Add(ref cr, j), add);
                         }
                     }
 
@@ -143,7 +155,7 @@ internal static partial class Kernels
 
                 for (int j = 0; j < cols; j += panel)
                 {
-                    ref T bj = ref PanelStart(ref bk, j, kc, panel, packed is not null);
+                    ref T bj = ref PanelStart(ref bk, j, kc, panel, isPacked);
                     int r = i0;
                     for (; r + 4 <= i1; r += 4)
                     {
@@ -191,9 +203,8 @@ internal static partial class Kernels
         ref Unsafe.Add(ref bk, packed ? (nint)(j / panel) * kc * panel : j);
 
     /// <summary>dst[(j / panel)·kc·panel + q·panel + (j mod panel)] = B[q][j] for q &lt; kc, j &lt; cols.</summary>
-    private static void Pack<T>(ref T b, int ldb, int kc, int cols, int panel, T[] dst)
+    private static void Pack<T>(ref T b, int ldb, int kc, int cols, int panel, Span<T> d)
     {
-        Span<T> d = dst;
         for (int q = 0; q < kc; q++)
         {
             ReadOnlySpan<T> row = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, (nint)q * ldb), cols);
@@ -202,6 +213,39 @@ internal static partial class Kernels
                 row.Slice(j, panel).CopyTo(d.Slice(((j / panel) * kc * panel) + (q * panel), panel));
             }
         }
+    }
+
+    /// <summary>
+    /// B = [k][cols] (row stride <paramref name="ldb"/>) packed once into the panels of every k block, for a B that does not
+    /// change between products (W_hᵀ of the time loop), so that the per-step products skip the packing copy. Null when the
+    /// blocked path does not run on this machine or B has no full panel. Only the copy is saved: the arithmetic, and so every
+    /// result bit, is the same as with per-call packing.
+    /// </summary>
+    public static PackedPanels<T>? PackOnce<T>(ReadOnlySpan<T> b, int k, int ldb, int cols)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!(Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double))) || k == 0)
+        {
+            return null;
+        }
+
+        int panel = 2 * Vector512<T>.Count;
+        int tiled = cols / panel * panel;
+        if (tiled == 0)
+        {
+            return null;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(b.Length, ((k - 1) * ldb) + cols, nameof(b));
+        var data = new T[k * tiled];
+        ref T b0 = ref MemoryMarshal.GetReference(b);
+        for (int k0 = 0; k0 < k; k0 += KBlock)
+        {
+            int kc = Math.Min(KBlock, k - k0);
+            Pack(ref Unsafe.Add(ref b0, (nint)k0 * ldb), ldb, kc, tiled, panel, data.AsSpan(k0 * tiled, kc * tiled));
+        }
+
+        return new PackedPanels<T>(data, k, tiled);
     }
 
     /// <summary>a·b + c, fused (one rounding) for float and double.</summary>
@@ -329,4 +373,17 @@ internal static partial class Kernels
         s6.StoreUnsafe(ref c, (nuint)(6 * w));
         s7.StoreUnsafe(ref c, (nuint)(7 * w));
     }
+}
+
+/// <summary>A matrix packed once by <see cref="Kernels.PackOnce{T}"/>: its panels, the depth k and the tiled column count.</summary>
+internal sealed class PackedPanels<T>(T[] data, int depth, int columns)
+{
+    /// <summary>The panels, k block after k block.</summary>
+    public T[] Data { get; } = data;
+
+    /// <summary>k, the rows of B.</summary>
+    public int Depth { get; } = depth;
+
+    /// <summary>The columns covered by full panels.</summary>
+    public int Columns { get; } = columns;
 }

@@ -202,7 +202,7 @@ public sealed partial class Network<T>
     {
         int h = H;
         int batch = ws.Batch;
-        Kernels.MatMul<T>(tape.H, batch, h, h, p.WhT, h, h, ws.Rec, h, accumulate: false);
+        Kernels.MatMul<T>(tape.H, batch, h, h, p.WhT, h, h, ws.Rec, h, accumulate: false, p.WhTPacked);
         for (int b = 0; b < batch; b++)
         {
             if (t >= ws.Lens[b])
@@ -231,7 +231,7 @@ public sealed partial class Network<T>
         int h = H;
         int g = 4 * h;
         int batch = ws.Batch;
-        Kernels.MatMul<T>(tape.H, batch, h, h, p.WhT, g, g, ws.Rec, g, accumulate: false);
+        Kernels.MatMul<T>(tape.H, batch, h, h, p.WhT, g, g, ws.Rec, g, accumulate: false, p.WhTPacked);
         for (int b = 0; b < batch; b++)
         {
             if (t >= ws.Lens[b])
@@ -310,7 +310,7 @@ public sealed partial class Network<T>
         ReadOnlySpan<T> un = p.Wh.AsSpan(2 * h * h, h * h);
         ReadOnlySpan<T> bhn = p.Bh.AsSpan(2 * h, h);
         // W_hᵀ holds every gate's columns when the reset acts after the product, only r and z otherwise.
-        Kernels.MatMul<T>(tape.H, batch, h, h, p.WhT, g, after ? g : 2 * h, ws.Rec, g, accumulate: false);
+        Kernels.MatMul<T>(tape.H, batch, h, h, p.WhT, g, after ? g : 2 * h, ws.Rec, g, accumulate: false, p.WhTPacked);
 
         for (int b = 0; b < batch; b++)
         {

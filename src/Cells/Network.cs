@@ -76,8 +76,12 @@ public sealed partial class Network<T>
                 // W_hᵀ for dh += W_hᵀ dA_h; with the GRU reset before the product the candidate rows act on r ⊙ h instead and are
                 // handled apart, so their columns are left zero here.
                 int rowsInWhT = spec.Kind == CellKind.Gru && !spec.LinearBeforeReset ? 2 * h : g;
+                var whT = Transpose(wh, rowsInWhT, h, g);
+                // The per-step recurrent product reads W_hᵀ's first recurrentColumns columns (r and z only for the GRU
+                // with the reset before the product): packed once here instead of at every step.
+                int recurrentColumns = spec.Kind == CellKind.Gru && !spec.LinearBeforeReset ? 2 * h : g;
                 _params[ld] = new Params(wx, wh, Narrow(w.Bh), peep ? Narrow(w.P!) : null, bias, input,
-                    Transpose(wx, g, input, g), Transpose(wh, rowsInWhT, h, g));
+                    Transpose(wx, g, input, g), whT, Kernels.PackOnce<T>(whT, h, g, recurrentColumns));
             }
         }
 
@@ -205,5 +209,6 @@ public sealed partial class Network<T>
     /// <param name="InputSize">In.</param>
     /// <param name="WxT">W_xᵀ, [In][G·H].</param>
     /// <param name="WhT">W_hᵀ, [H][G·H] (GRU with the reset before the product: candidate columns zero).</param>
-    private sealed record Params(T[] Wx, T[] Wh, T[] Bh, T[]? P, T[] ProjectionBias, int InputSize, T[] WxT, T[] WhT);
+    /// <param name="WhTPacked">W_hᵀ's recurrent columns packed once for the blocked product (null where it does not run).</param>
+    private sealed record Params(T[] Wx, T[] Wh, T[] Bh, T[]? P, T[] ProjectionBias, int InputSize, T[] WxT, T[] WhT, PackedPanels<T>? WhTPacked);
 }
