@@ -28,6 +28,19 @@ let compare (name: string) (claimed: float[]) (reference: Ball[]) =
         if abs (c - m) > agreement * scale then
             failtestf "%s[%d]: C# %.17g, twin %.17g (difference %.3g, allowed %.3g)" name i c m (abs (c - m)) (agreement * scale)
 
+/// The C# network gradients (dx, dh0, dc0 and every layer's weight gradients) against the twin's, tensor by tensor.
+let compareGradients (dx: float[]) (dh0: float[]) (dc0: float[]) (grads: RnnVerify.Cells.NetworkGradients<float>) (g: ReferenceGradients) =
+    compare "dx" dx g.DX
+    compare "dh0" dh0 g.DH0
+    compare "dc0" dc0 g.DC0
+    for k in 0 .. grads.Layers.Count - 1 do
+        let cs, tw = grads.Layers[k], g.Layers[k]
+        compare (sprintf "layer %d dWx" k) cs.Wx tw.Wx
+        compare (sprintf "layer %d dWh" k) cs.Wh tw.Wh
+        compare (sprintf "layer %d dBx" k) cs.Bx tw.Bx
+        compare (sprintf "layer %d dBh" k) cs.Bh tw.Bh
+        if not (isNull cs.P) then compare (sprintf "layer %d dP" k) cs.P tw.P
+
 /// An eighth of the default cases: each runs a 128-bit forward and a 128-bit tape (≈ 50 ms).
 let csharpCases = max 1 (cases / 8)
 
@@ -61,16 +74,7 @@ let tests =
                 net.Backward(B, ReadOnlySpan c.X, ReadOnlySpan c.SeqLens, ReadOnlySpan c.H0, ReadOnlySpan c.C0, ReadOnlySpan dy,
                              ReadOnlySpan dhn, ReadOnlySpan dcn, grads, Span dx, Span dh0, Span dc0, c.Window)
                 let g = ReferenceNetwork.Backward(c.Weights, T, B, c.X, c.SeqLens, c.H0, c.C0, dy, dhn, dcn, c.Window, 128)
-                compare "dx" dx g.DX
-                compare "dh0" dh0 g.DH0
-                compare "dc0" dc0 g.DC0
-                for k in 0 .. grads.Layers.Count - 1 do
-                    let cs, tw = grads.Layers[k], g.Layers[k]
-                    compare (sprintf "layer %d dWx" k) cs.Wx tw.Wx
-                    compare (sprintf "layer %d dWh" k) cs.Wh tw.Wh
-                    compare (sprintf "layer %d dBx" k) cs.Bx tw.Bx
-                    compare (sprintf "layer %d dBh" k) cs.Bh tw.Bh
-                    if not (isNull cs.P) then compare (sprintf "layer %d dP" k) cs.P tw.P))
+                compareGradients dx dh0 dc0 grads g))
 
         /// Runs csharpCases cases (see csharpCases).
         theoremWith csharpCases
@@ -109,15 +113,6 @@ let tests =
                     compare "loss" [| loss |] [| g.Loss |]
                     compare "dWy" headGrads.Wy g.OutputWy
                     compare "dby" headGrads.By g.OutputBy
-                    compare "dx" dx g.DX
-                    compare "dh0" dh0 g.DH0
-                    compare "dc0" dc0 g.DC0
-                    for k in 0 .. grads.Layers.Count - 1 do
-                        let cs, tw = grads.Layers[k], g.Layers[k]
-                        compare (sprintf "layer %d dWx" k) cs.Wx tw.Wx
-                        compare (sprintf "layer %d dWh" k) cs.Wh tw.Wh
-                        compare (sprintf "layer %d dBx" k) cs.Bx tw.Bx
-                        compare (sprintf "layer %d dBh" k) cs.Bh tw.Bh
-                        if not (isNull cs.P) then compare (sprintf "layer %d dP" k) cs.P tw.P
+                    compareGradients dx dh0 dc0 grads g
                 inRange ==> lazy (check ())))
     ]
