@@ -63,9 +63,6 @@ type GradientTolerance(x: ElementTolerance, h0: ElementTolerance, c0: ElementTol
 module private Facade =
     let referenceModel = RoundingModel.standard ClaimedDtype.Float64
 
-    /// Working precision of the ball reference.
-    let referenceBits = 128
-
     let element (model: RoundingModel) (t: TensorBound) (r: TensorBound) =
         ElementTolerance(
             t.Value,
@@ -128,10 +125,15 @@ type ToleranceModel =
             let element = Facade.element model
             ForwardTolerance(element run.Y binary64.Y, element run.HN binary64.HN, element run.CN binary64.CN)
         | _ ->
+            // The reference at 128 bits in the fixed-width ball (the same enclosure guarantee as BallScalar.at 128, faster).
             let y, hN, cN =
                 FedReference.forward
-                    (BallScalar.at Facade.referenceBits)
+                    RnnVerify.Reference.Fast.Ball128Scalar.instance
                     feeding weights timeSteps batch x seqLens h0 c0 claimedY
+
+            let y, hN, cN =
+                let back = Array.map RnnVerify.Reference.Fast.Ball128.toBall
+                back y, back hN, back cN
 
             let element = Facade.ballElement model
             ForwardTolerance(element run.Y y, element run.HN hN, element run.CN cN)
