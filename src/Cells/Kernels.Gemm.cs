@@ -35,6 +35,37 @@ internal static partial class Kernels
 
         // The tiles read and write through unchecked references: establish the bounds once.
         ArgumentOutOfRangeException.ThrowIfLessThan(a.Length, ((rows - 1) * lda) + k, nameof(a));
+        MatMulCore(a, rows, k, lda, 1, b, ldb, cols, c, ldc, accumulate, packedB);
+    }
+
+    /// <summary>
+    /// C = Aᵀ·B, or C += Aᵀ·B when <paramref name="accumulate"/>: A is stored [k][rows] with row stride <paramref name="lda"/>
+    /// (so the product's left operand, row r and depth κ, is A[κ][r]), B is [k][cols] with row stride <paramref name="ldb"/>,
+    /// C is [rows][cols] with row stride <paramref name="ldc"/>. The weight gradients dW = dAᵀ·X read dA [rows of the sequence][G·H]
+    /// in place through it instead of transposing it first. Every entry is the same chain of roundings as
+    /// <see cref="MatMul{T}"/> on the transposed copy (the same κ order, blocks and fused multiply–adds), so the bits are equal.
+    /// </summary>
+    public static void MatMulTransposedA<T>(ReadOnlySpan<T> a, int rows, int k, int lda, ReadOnlySpan<T> b, int ldb, int cols,
+        Span<T> c, int ldc, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (rows == 0 || cols == 0)
+        {
+            return;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(a.Length, k == 0 ? 0 : ((k - 1) * lda) + rows, nameof(a));
+        MatMulCore(a, rows, k, 1, lda, b, ldb, cols, c, ldc, accumulate, null);
+    }
+
+    /// <summary>
+    /// The product with a strided left operand: A[r][κ] is at r·<paramref name="rs"/> + κ·<paramref name="ks"/>
+    /// (ks = 1: row-major A; rs = 1: A stored transposed). The bounds of A are checked by the callers.
+    /// </summary>
+    private static void MatMulCore<T>(ReadOnlySpan<T> a, int rows, int k, int rs, int ks, ReadOnlySpan<T> b, int ldb, int cols,
+        Span<T> c, int ldc, bool accumulate, PackedPanels<T>? packedB)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(b.Length, k == 0 ? 0 : ((k - 1) * ldb) + cols, nameof(b));
         ArgumentOutOfRangeException.ThrowIfLessThan(c.Length, ((rows - 1) * ldc) + cols, nameof(c));
         int tiled = 0;
@@ -46,19 +77,19 @@ internal static partial class Kernels
             {
                 // A prepacked B is used only if it was packed for exactly this product (same depth and tiled columns).
                 T[]? prepacked = packedB is not null && packedB.Depth == k && packedB.Columns == tiled ? packedB.Data : null;
-                MatMulTiled(ref MemoryMarshal.GetReference(a), rows, k, lda, ref MemoryMarshal.GetReference(b), ldb, tiled,
+                MatMulTiled(ref MemoryMarshal.GetReference(a), rows, k, rs, ks, ref MemoryMarshal.GetReference(b), ldb, tiled,
                     ref MemoryMarshal.GetReference(c), ldc, accumulate, prepacked);
             }
         }
 
         if (tiled < cols)
         {
-            MatMulRows(a, rows, k, lda, b.Slice(tiled), ldb, cols - tiled, c.Slice(tiled), ldc, accumulate);
+            MatMulRows(a, rows, k, rs, ks, b.Slice(tiled), ldb, cols - tiled, c.Slice(tiled), ldc, accumulate);
         }
     }
 
     /// <summary>C[r][0..cols) (+)= Σ_κ A[r][κ]·B[κ][0..cols): one <see cref="TensorPrimitives.FusedMultiplyAdd{T}(ReadOnlySpan{T}, T, ReadOnlySpan{T}, Span{T})"/> per (r, κ).</summary>
-    private static void MatMulRows<T>(ReadOnlySpan<T> a, int rows, int k, int lda, ReadOnlySpan<T> b, int ldb, int cols,
+    private static void MatMulRows<T>(ReadOnlySpan<T> a, int rows, int k, int rs, int ks, ReadOnlySpan<T> b, int ldb, int cols,
         Span<T> c, int ldc, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -70,12 +101,11 @@ internal static partial class Kernels
                 cr.Clear();
             }
 
-            ReadOnlySpan<T> ar = a.Slice(r * lda, k);
             // Fused, in κ order, zeros included: every entry is then the same chain of roundings as in the 512-bit tiles,
             // so the cells give the same bits with or without AVX-512 (the committed reports depend on it).
             for (int q = 0; q < k; q++)
             {
-                TensorPrimitives.FusedMultiplyAdd(b.Slice(q * ldb, cols), ar[q], cr, cr);
+                TensorPrimitives.FusedMultiplyAdd(b.Slice(q * ldb, cols), a[(r * rs) + (q * ks)], cr, cr);
             }
         }
     }
@@ -86,7 +116,7 @@ internal static partial class Kernels
     /// per-thread buffer, so steady-state calls allocate nothing): B's rows are often a multiple of 4 KB apart, and reading a panel
     /// straight from B would put all of its cache lines in the same few L1 sets.
     /// </summary>
-    private static void MatMulTiled<T>(ref T a, int rows, int k, int lda, ref T b, int ldb, int cols, ref T c, int ldc, bool accumulate,
+    private static void MatMulTiled<T>(ref T a, int rows, int k, int rs, int ks, ref T b, int ldb, int cols, ref T c, int ldc, bool accumulate,
         T[]? prepacked)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -110,7 +140,7 @@ internal static partial class Kernels
         {
             int kc = Math.Min(KBlock, k - k0);
             bool add = accumulate || k0 > 0;
-            ref T ak = ref Unsafe.Add(ref a, k0);
+            ref T ak = ref Unsafe.Add(ref a, (nint)k0 * ks);
             ref T bk = ref Unsafe.Add(ref b, (nint)k0 * ldb);
             int stride = ldb;
             if (usePrepacked)
@@ -136,17 +166,17 @@ internal static partial class Kernels
                     // A single row (batch 1) or a short remainder: wide row tiles keep enough independent accumulators.
                     for (int r = i0; r < i1; r++)
                     {
-                        ref T ar = ref Unsafe.Add(ref ak, (nint)r * lda);
+                        ref T ar = ref Unsafe.Add(ref ak, (nint)r * rs);
                         ref T cr = ref Unsafe.Add(ref c, (nint)r * ldc);
                         int j = 0;
                         for (; !isPacked && j + (4 * panel) <= cols; j += 4 * panel)
                         {
-                            Tile1x8(ref ar, ref Unsafe.Add(ref bk, j), stride, kc, ref Unsafe.Add(ref cr, j), add);
+                            Tile1x8(ref ar, ks, ref Unsafe.Add(ref bk, j), stride, kc, ref Unsafe.Add(ref cr, j), add);
                         }
 
                         for (; j < cols; j += panel)
                         {
-                            Tile1x2(ref ar, ref PanelStart(ref bk, j, kc, panel, isPacked), stride, kc, ref Unsafe.Add(ref cr, j), add);
+                            Tile1x2(ref ar, ks, ref PanelStart(ref bk, j, kc, panel, isPacked), stride, kc, ref Unsafe.Add(ref cr, j), add);
                         }
                     }
 
@@ -159,12 +189,12 @@ internal static partial class Kernels
                     int r = i0;
                     for (; r + 4 <= i1; r += 4)
                     {
-                        Tile4x2(ref Unsafe.Add(ref ak, (nint)r * lda), lda, ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), ldc, add);
+                        Tile4x2(ref Unsafe.Add(ref ak, (nint)r * rs), rs, ks, ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), ldc, add);
                     }
 
                     for (; r < i1; r++)
                     {
-                        Tile1x2(ref Unsafe.Add(ref ak, (nint)r * lda), ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), add);
+                        Tile1x2(ref Unsafe.Add(ref ak, (nint)r * rs), ks, ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), add);
                     }
                 }
             }
@@ -271,14 +301,17 @@ internal static partial class Kernels
         where T : unmanaged, IFloatingPointIeee754<T> =>
         add ? Vector512.LoadUnsafe(ref c, (nuint)at) : Vector512<T>.Zero;
 
-    /// <summary>Register tile: rows r..r+3 of C, two vectors of columns; per κ two loads of B and four broadcasts of A feed eight FMAs.</summary>
-    private static void Tile4x2<T>(ref T a, int lda, ref T b, int ldb, int kc, ref T c, int ldc, bool add)
+    /// <summary>
+    /// Register tile: rows r..r+3 of C, two vectors of columns; per κ two loads of B and four broadcasts of A feed eight FMAs.
+    /// A's rows are <paramref name="rs"/> apart and its depth steps <paramref name="ks"/> apart.
+    /// </summary>
+    private static void Tile4x2<T>(ref T a, int rs, int ks, ref T b, int ldb, int kc, ref T c, int ldc, bool add)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector512<T>.Count;
-        ref T a1 = ref Unsafe.Add(ref a, lda);
-        ref T a2 = ref Unsafe.Add(ref a1, lda);
-        ref T a3 = ref Unsafe.Add(ref a2, lda);
+        ref T a1 = ref Unsafe.Add(ref a, rs);
+        ref T a2 = ref Unsafe.Add(ref a1, rs);
+        ref T a3 = ref Unsafe.Add(ref a2, rs);
         nint c1 = ldc, c2 = 2 * (nint)ldc, c3 = 3 * (nint)ldc;
         var s00 = Start(ref c, 0, add);
         var s01 = Start(ref c, w, add);
@@ -288,21 +321,21 @@ internal static partial class Kernels
         var s21 = Start(ref c, c2 + w, add);
         var s30 = Start(ref c, c3, add);
         var s31 = Start(ref c, c3 + w, add);
-        nint bo = 0;
-        for (int q = 0; q < kc; q++, bo += ldb)
+        nint bo = 0, ao = 0;
+        for (int q = 0; q < kc; q++, bo += ldb, ao += ks)
         {
             var y0 = Vector512.LoadUnsafe(ref b, (nuint)bo);
             var y1 = Vector512.LoadUnsafe(ref b, (nuint)(bo + w));
-            var x = Vector512.Create(Unsafe.Add(ref a, q));
+            var x = Vector512.Create(Unsafe.Add(ref a, ao));
             s00 = Fma(x, y0, s00);
             s01 = Fma(x, y1, s01);
-            x = Vector512.Create(Unsafe.Add(ref a1, q));
+            x = Vector512.Create(Unsafe.Add(ref a1, ao));
             s10 = Fma(x, y0, s10);
             s11 = Fma(x, y1, s11);
-            x = Vector512.Create(Unsafe.Add(ref a2, q));
+            x = Vector512.Create(Unsafe.Add(ref a2, ao));
             s20 = Fma(x, y0, s20);
             s21 = Fma(x, y1, s21);
-            x = Vector512.Create(Unsafe.Add(ref a3, q));
+            x = Vector512.Create(Unsafe.Add(ref a3, ao));
             s30 = Fma(x, y0, s30);
             s31 = Fma(x, y1, s31);
         }
@@ -317,17 +350,17 @@ internal static partial class Kernels
         s31.StoreUnsafe(ref c, (nuint)(c3 + w));
     }
 
-    /// <summary>Register tile: one row of C, two vectors of columns.</summary>
-    private static void Tile1x2<T>(ref T a, ref T b, int ldb, int kc, ref T c, bool add)
+    /// <summary>Register tile: one row of C, two vectors of columns (A's depth steps <paramref name="ks"/> apart).</summary>
+    private static void Tile1x2<T>(ref T a, int ks, ref T b, int ldb, int kc, ref T c, bool add)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector512<T>.Count;
         var s0 = Start(ref c, 0, add);
         var s1 = Start(ref c, w, add);
-        nint bo = 0;
-        for (int q = 0; q < kc; q++, bo += ldb)
+        nint bo = 0, ao = 0;
+        for (int q = 0; q < kc; q++, bo += ldb, ao += ks)
         {
-            var x = Vector512.Create(Unsafe.Add(ref a, q));
+            var x = Vector512.Create(Unsafe.Add(ref a, ao));
             s0 = Fma(x, Vector512.LoadUnsafe(ref b, (nuint)bo), s0);
             s1 = Fma(x, Vector512.LoadUnsafe(ref b, (nuint)(bo + w)), s1);
         }
@@ -336,8 +369,8 @@ internal static partial class Kernels
         s1.StoreUnsafe(ref c, (nuint)w);
     }
 
-    /// <summary>Register tile: one row of C, eight vectors of columns (the matrix–vector product of batch 1).</summary>
-    private static void Tile1x8<T>(ref T a, ref T b, int ldb, int kc, ref T c, bool add)
+    /// <summary>Register tile: one row of C, eight vectors of columns (the matrix–vector product of batch 1; A's depth steps <paramref name="ks"/> apart).</summary>
+    private static void Tile1x8<T>(ref T a, int ks, ref T b, int ldb, int kc, ref T c, bool add)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector512<T>.Count;
@@ -349,10 +382,10 @@ internal static partial class Kernels
         var s5 = Start(ref c, 5 * w, add);
         var s6 = Start(ref c, 6 * w, add);
         var s7 = Start(ref c, 7 * w, add);
-        nint bo = 0;
-        for (int q = 0; q < kc; q++, bo += ldb)
+        nint bo = 0, ao = 0;
+        for (int q = 0; q < kc; q++, bo += ldb, ao += ks)
         {
-            var x = Vector512.Create(Unsafe.Add(ref a, q));
+            var x = Vector512.Create(Unsafe.Add(ref a, ao));
             ref T y = ref Unsafe.Add(ref b, bo);
             s0 = Fma(x, Vector512.LoadUnsafe(ref y), s0);
             s1 = Fma(x, Vector512.LoadUnsafe(ref y, (nuint)w), s1);
