@@ -76,7 +76,7 @@ internal static partial class Kernels
             if (tiled > 0)
             {
                 // A prepacked B is used only if it was packed for exactly this product (same depth and tiled columns).
-                T[]? prepacked = packedB is not null && packedB.Depth == k && packedB.Columns == tiled ? packedB.Data : null;
+                PackedPanels<T>? prepacked = packedB is not null && packedB.Depth == k && packedB.Columns == tiled ? packedB : null;
                 MatMulTiled(ref MemoryMarshal.GetReference(a), rows, k, rs, ks, ref MemoryMarshal.GetReference(b), ldb, tiled,
                     ref MemoryMarshal.GetReference(c), ldc, accumulate, prepacked);
             }
@@ -117,7 +117,7 @@ internal static partial class Kernels
     /// straight from B would put all of its cache lines in the same few L1 sets.
     /// </summary>
     private static void MatMulTiled<T>(ref T a, int rows, int k, int rs, int ks, ref T b, int ldb, int cols, ref T c, int ldc, bool accumulate,
-        T[]? prepacked)
+        PackedPanels<T>? prepacked)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int panel = 2 * Vector512<T>.Count;
@@ -134,8 +134,11 @@ internal static partial class Kernels
             return;
         }
 
-        bool usePrepacked = prepacked is not null && rows >= PackRows;
-        T[]? packed = rows >= PackRows && !usePrepacked ? PackBuffer<T>.Get(Math.Min(KBlock, k) * cols) : null;
+        // A B packed once costs nothing per call, so it is used for every row count (at batch 1 the recurrent product is a
+        // matrix–vector product that streams the packed panels sequentially instead of rows of B a multiple of 4 KB apart).
+        bool usePrepacked = prepacked is not null;
+        bool packPerCall = rows >= PackRows && !usePrepacked;
+        Span<T> packed = packPerCall ? PackBuffer<T>.Get(Math.Min(KBlock, k) * cols) : default;
         for (int k0 = 0; k0 < k; k0 += KBlock)
         {
             int kc = Math.Min(KBlock, k - k0);
@@ -146,17 +149,17 @@ internal static partial class Kernels
             if (usePrepacked)
             {
                 // Block k0 of a B packed once starts at k0·cols (the blocks before it hold k0 rows of cols each).
-                bk = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(prepacked!), (nint)k0 * cols);
+                bk = ref Unsafe.Add(ref prepacked!.Start, (nint)k0 * cols);
                 stride = panel;
             }
-            else if (packed is not null)
+            else if (packPerCall)
             {
                 Pack(ref bk, ldb, kc, cols, panel, packed);
-                bk = ref MemoryMarshal.GetArrayDataReference(packed);
+                bk = ref MemoryMarshal.GetReference(packed);
                 stride = panel;
             }
 
-            bool isPacked = usePrepacked || packed is not null;
+            bool isPacked = usePrepacked || packPerCall;
 
             for (int i0 = 0; i0 < rows; i0 += MBlock)
             {
@@ -169,9 +172,15 @@ internal static partial class Kernels
                         ref T ar = ref Unsafe.Add(ref ak, (nint)r * rs);
                         ref T cr = ref Unsafe.Add(ref c, (nint)r * ldc);
                         int j = 0;
-                        for (; !isPacked && j + (4 * panel) <= cols; j += 4 * panel)
+                        // (The wide tiles read a row-major A only; a transposed A takes the two-vector tiles.)
+                        for (; ks == 1 && !isPacked && j + (4 * panel) <= cols; j += 4 * panel)
                         {
-                            Tile1x8(ref ar, ks, ref Unsafe.Add(ref bk, j), stride, kc, ref Unsafe.Add(ref cr, j), add);
+                            Tile1x8(ref ar, ref Unsafe.Add(ref bk, j), stride, kc, ref Unsafe.Add(ref cr, j), add);
+                        }
+
+                        for (; ks == 1 && isPacked && j + (4 * panel) <= cols; j += 4 * panel)
+                        {
+                            Tile1x8Packed(ref ar, ref PanelStart(ref bk, j, kc, panel, true), kc, ref Unsafe.Add(ref cr, j), add);
                         }
 
                         for (; j < cols; j += panel)
@@ -210,17 +219,17 @@ internal static partial class Kernels
     private static class PackBuffer<T>
     {
         [ThreadStatic]
-        private static T[]? t_buffer;
+        private static AlignedArray<T>? t_buffer;
 
-        public static T[] Get(int length)
+        public static Span<T> Get(int length)
         {
             var b = t_buffer;
             if (b is null || b.Length < length)
             {
-                t_buffer = b = new T[length];
+                t_buffer = b = new AlignedArray<T>(length);
             }
 
-            return b;
+            return b.Span;
         }
     }
 
@@ -267,12 +276,12 @@ internal static partial class Kernels
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(b.Length, ((k - 1) * ldb) + cols, nameof(b));
-        var data = new T[k * tiled];
+        var data = new AlignedArray<T>(k * tiled);
         ref T b0 = ref MemoryMarshal.GetReference(b);
         for (int k0 = 0; k0 < k; k0 += KBlock)
         {
             int kc = Math.Min(KBlock, k - k0);
-            Pack(ref Unsafe.Add(ref b0, (nint)k0 * ldb), ldb, kc, tiled, panel, data.AsSpan(k0 * tiled, kc * tiled));
+            Pack(ref Unsafe.Add(ref b0, (nint)k0 * ldb), ldb, kc, tiled, panel, data.Span.Slice(k0 * tiled, kc * tiled));
         }
 
         return new PackedPanels<T>(data, k, tiled);
@@ -369,8 +378,8 @@ internal static partial class Kernels
         s1.StoreUnsafe(ref c, (nuint)w);
     }
 
-    /// <summary>Register tile: one row of C, eight vectors of columns (the matrix–vector product of batch 1; A's depth steps <paramref name="ks"/> apart).</summary>
-    private static void Tile1x8<T>(ref T a, int ks, ref T b, int ldb, int kc, ref T c, bool add)
+    /// <summary>Register tile: one row of C, eight vectors of columns (the matrix–vector product of batch 1).</summary>
+    private static void Tile1x8<T>(ref T a, ref T b, int ldb, int kc, ref T c, bool add)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector512<T>.Count;
@@ -382,10 +391,10 @@ internal static partial class Kernels
         var s5 = Start(ref c, 5 * w, add);
         var s6 = Start(ref c, 6 * w, add);
         var s7 = Start(ref c, 7 * w, add);
-        nint bo = 0, ao = 0;
-        for (int q = 0; q < kc; q++, bo += ldb, ao += ks)
+        nint bo = 0;
+        for (int q = 0; q < kc; q++, bo += ldb)
         {
-            var x = Vector512.Create(Unsafe.Add(ref a, ao));
+            var x = Vector512.Create(Unsafe.Add(ref a, q));
             ref T y = ref Unsafe.Add(ref b, bo);
             s0 = Fma(x, Vector512.LoadUnsafe(ref y), s0);
             s1 = Fma(x, Vector512.LoadUnsafe(ref y, (nuint)w), s1);
@@ -406,17 +415,102 @@ internal static partial class Kernels
         s6.StoreUnsafe(ref c, (nuint)(6 * w));
         s7.StoreUnsafe(ref c, (nuint)(7 * w));
     }
+
+    /// <summary>
+    /// Register tile: one row of C against four consecutive packed panels (eight vectors of columns), each panel read as one
+    /// sequential stream of kc × 2 vectors; the same κ order and fused multiply–adds per entry as <see cref="Tile1x2{T}"/>.
+    /// </summary>
+    private static void Tile1x8Packed<T>(ref T a, ref T b, int kc, ref T c, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        int panel = 2 * w;
+        nint ps = (nint)kc * panel;
+        ref T p0 = ref b;
+        ref T p1 = ref Unsafe.Add(ref b, ps);
+        ref T p2 = ref Unsafe.Add(ref p1, ps);
+        ref T p3 = ref Unsafe.Add(ref p2, ps);
+        var s0 = Start(ref c, 0, add);
+        var s1 = Start(ref c, w, add);
+        var s2 = Start(ref c, 2 * w, add);
+        var s3 = Start(ref c, 3 * w, add);
+        var s4 = Start(ref c, 4 * w, add);
+        var s5 = Start(ref c, 5 * w, add);
+        var s6 = Start(ref c, 6 * w, add);
+        var s7 = Start(ref c, 7 * w, add);
+        nint bo = 0;
+        for (int q = 0; q < kc; q++, bo += panel)
+        {
+            var x = Vector512.Create(Unsafe.Add(ref a, q));
+            s0 = Fma(x, Vector512.LoadUnsafe(ref p0, (nuint)bo), s0);
+            s1 = Fma(x, Vector512.LoadUnsafe(ref p0, (nuint)(bo + w)), s1);
+            s2 = Fma(x, Vector512.LoadUnsafe(ref p1, (nuint)bo), s2);
+            s3 = Fma(x, Vector512.LoadUnsafe(ref p1, (nuint)(bo + w)), s3);
+            s4 = Fma(x, Vector512.LoadUnsafe(ref p2, (nuint)bo), s4);
+            s5 = Fma(x, Vector512.LoadUnsafe(ref p2, (nuint)(bo + w)), s5);
+            s6 = Fma(x, Vector512.LoadUnsafe(ref p3, (nuint)bo), s6);
+            s7 = Fma(x, Vector512.LoadUnsafe(ref p3, (nuint)(bo + w)), s7);
+        }
+
+        s0.StoreUnsafe(ref c, 0);
+        s1.StoreUnsafe(ref c, (nuint)w);
+        s2.StoreUnsafe(ref c, (nuint)(2 * w));
+        s3.StoreUnsafe(ref c, (nuint)(3 * w));
+        s4.StoreUnsafe(ref c, (nuint)(4 * w));
+        s5.StoreUnsafe(ref c, (nuint)(5 * w));
+        s6.StoreUnsafe(ref c, (nuint)(6 * w));
+        s7.StoreUnsafe(ref c, (nuint)(7 * w));
+    }
 }
 
 /// <summary>A matrix packed once by <see cref="Kernels.PackOnce{T}"/>: its panels, the depth k and the tiled column count.</summary>
-internal sealed class PackedPanels<T>(T[] data, int depth, int columns)
+internal sealed class PackedPanels<T>(AlignedArray<T> data, int depth, int columns)
 {
     /// <summary>The panels, k block after k block.</summary>
-    public T[] Data { get; } = data;
+    public AlignedArray<T> Data { get; } = data;
+
+    /// <summary>The first element of the panels (64-byte aligned).</summary>
+    public ref T Start => ref Data.Start;
 
     /// <summary>k, the rows of B.</summary>
     public int Depth { get; } = depth;
 
     /// <summary>The columns covered by full panels.</summary>
     public int Columns { get; } = columns;
+}
+
+/// <summary>
+/// A buffer of <see cref="Length"/> elements whose first element is 64-byte aligned (one cache line, one 512-bit vector), so
+/// that the full-width loads of the product's panels never straddle two cache lines. It is carved out of a slightly longer
+/// array on the pinned object heap, which the garbage collector never moves, so the alignment holds for its lifetime.
+/// </summary>
+internal sealed class AlignedArray<T>
+{
+    private const int Alignment = 64;
+    private readonly T[] _array;
+    private readonly int _offset;
+
+    /// <summary>Allocates <paramref name="length"/> zeroed elements.</summary>
+    public AlignedArray(int length)
+    {
+        int size = Unsafe.SizeOf<T>();
+        _array = GC.AllocateArray<T>(length + (Alignment / size), pinned: true);
+        nint address;
+        unsafe
+        {
+            address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_array));
+        }
+
+        _offset = (int)((Alignment - (address % Alignment)) % Alignment) / size;
+        Length = length;
+    }
+
+    /// <summary>The number of usable elements.</summary>
+    public int Length { get; }
+
+    /// <summary>The usable elements.</summary>
+    public Span<T> Span => _array.AsSpan(_offset, Length);
+
+    /// <summary>The first usable element.</summary>
+    public ref T Start => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_array), _offset);
 }
