@@ -41,17 +41,13 @@ let compareGradients (dx: float[]) (dh0: float[]) (dc0: float[]) (grads: RnnVeri
         compare (sprintf "layer %d dBh" k) cs.Bh tw.Bh
         if not (isNull cs.P) then compare (sprintf "layer %d dP" k) cs.P tw.P
 
-/// An eighth of the default cases: each runs a 128-bit forward and a 128-bit tape (≈ 50 ms).
-let csharpCases = max 1 (cases / 8)
-
 let values (r: Random) n = Array.init n (fun _ -> float (r.Next(-1024, 1025)) / 512.0)
 
 [<Tests>]
 let tests =
     testList "Twins" [
-        /// Runs csharpCases cases (see csharpCases).
-        theoremWith csharpCases
-            "the C# double cells' y, h_n, c_n and BPTT gradients (truncation included) agree with the 128-bit twin midpoints to 2^-36 of the tensor's scale"
+        theorem
+            "the C# double cells' y, h_n, c_n and BPTT gradients (truncation included) agree with the 128-bit twin midpoints to 2^-36 of the tensor's scale, wherever every twin value and gradient is below 1e150 in magnitude"
             (Prop.forAll (Arb.fromGen (Gen.zip (caseFrom dyadic tinySpec 1 3) (Gen.choose (0, Int32.MaxValue)))) (fun (c, seed) ->
                 let r = Random seed
                 let spec = c.Spec
@@ -63,9 +59,6 @@ let tests =
                 let net = Network<float>(c.Weights)
                 net.Forward(B, ReadOnlySpan c.X, ReadOnlySpan c.SeqLens, ReadOnlySpan c.H0, ReadOnlySpan c.C0, Span y, Span hn, Span cn)
                 let reference = ReferenceNetwork.Forward(c.Weights, T, B, c.X, c.SeqLens, c.H0, c.C0, 128)
-                compare "y" y reference.Y
-                compare "h_n" hn reference.HN
-                compare "c_n" cn reference.CN
                 let dy, dhn = values r (T * B * D * H), values r states
                 let dcn = if isLstm then values r states else [||]
                 let grads = NetworkGradients<float>(spec)
@@ -74,10 +67,21 @@ let tests =
                 net.Backward(B, ReadOnlySpan c.X, ReadOnlySpan c.SeqLens, ReadOnlySpan c.H0, ReadOnlySpan c.C0, ReadOnlySpan dy,
                              ReadOnlySpan dhn, ReadOnlySpan dcn, grads, Span dx, Span dh0, Span dc0, c.Window)
                 let g = ReferenceNetwork.Backward(c.Weights, T, B, c.X, c.SeqLens, c.H0, c.C0, dy, dhn, dcn, c.Window, 128)
-                compareGradients dx dh0 dc0 grads g))
+                // Identity gates with peepholes grow doubly exponentially (degree 3 per LSTM step): within 3 steps and 2 layers
+                // the exact values can pass double's range, where the C# cells rightly return ±∞ or NaN (∞ − ∞) and the twin's
+                // midpoint converts to ±∞ (seen at 5,000 cases, docs/findings.md). Below 1e150 squares and products of two
+                // values stay finite. Such cases are counted, not compared.
+                let small (b: Ball[]) = ReferenceNetwork.Midpoints b |> Array.forall (fun m -> abs m < 1e150)
+                let inRange =
+                    [ reference.Y; reference.HN; reference.CN; g.DX; g.DH0; g.DC0 ] |> List.forall small
+                    && g.Layers |> Array.forall (fun l -> [ l.Wx; l.Wh; l.Bx; l.Bh; l.P ] |> List.forall (fun a -> isNull a || small a))
+                inRange ==> lazy (
+                    compare "y" y reference.Y
+                    compare "h_n" hn reference.HN
+                    compare "c_n" cn reference.CN
+                    compareGradients dx dh0 dc0 grads g)))
 
-        /// Runs csharpCases cases (see csharpCases).
-        theoremWith csharpCases
+        theorem
             "the C# double time-synchronous loss and its gradients (output layer, both divergences, truncation) agree with the 128-bit twin midpoints to 2^-36 of the tensor's scale, wherever the twin encloses y to 2^-60 and |y| < 1e150"
             (Prop.forAll (Arb.fromGen (Gen.zip (caseFrom dyadic tinySpec 1 3) (Gen.choose (0, Int32.MaxValue)))) (fun (c, seed) ->
                 let r = Random seed
