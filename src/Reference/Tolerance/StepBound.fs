@@ -23,12 +23,12 @@ module StepBound =
     let private clipped tape (spec: CellSpec) a =
         if spec.Clip.HasValue then Tape.clip tape spec.Clip.Value a else a
 
-    let private products (w: int[]) row (xs: int[]) =
-        [ for k in 0 .. xs.Length - 1 -> struct (w[row * xs.Length + k], xs[k]) ]
+    /// Row `row` of the weight matrix w (nodes, row-major with xs.Length columns) against the shared input nodes xs.
+    let private products (w: int[]) row (xs: int[]) = struct (w, row * xs.Length, xs)
 
     /// W_x[row]·x + W_h[row]·h + b_x[row] + b_h[row] + extra products, clipped when asked.
     let private pre tape spec (w: WeightNodes) x h extra row =
-        Tape.affine tape (products w.Wx row x @ products w.Wh row h @ extra) [ w.Bx[row]; w.Bh[row] ] |> clipped tape spec
+        Tape.affine tape (products w.Wx row x :: products w.Wh row h :: extra) [ w.Bx[row]; w.Bh[row] ] |> clipped tape spec
 
     let private elman tape (spec: CellSpec) w x (h: int[]) =
         let phi = spec.EffectiveActivations[0]
@@ -38,7 +38,7 @@ module StepBound =
         let hidden = h.Length
         let acts = spec.EffectiveActivations
         let fAct, gAct, hAct = acts[0], acts[1], acts[2]
-        let peep k j (cj: int) = if spec.Peepholes && w.P.Length > 0 then [ struct (w.P[k * hidden + j], cj) ] else []
+        let peep k j (cj: int) = if spec.Peepholes && w.P.Length > 0 then [ struct (w.P, k * hidden + j, [| cj |]) ] else []
         let newC = Array.zeroCreate hidden
         let newH = Array.zeroCreate hidden
 
@@ -78,12 +78,12 @@ module StepBound =
 
             let a =
                 if spec.LinearBeforeReset then
-                    let q = Tape.affine tape (products w.Wx row x) [ w.Bx[row] ]
-                    let p = Tape.affine tape (products w.Wh row h) [ w.Bh[row] ]
+                    let q = Tape.affine tape [ products w.Wx row x ] [ w.Bx[row] ]
+                    let p = Tape.affine tape [ products w.Wh row h ] [ w.Bh[row] ]
                     Tape.add tape q (Tape.mul tape r[j] p)
                 else
                     let rh = Array.init hidden (fun k -> Tape.mul tape r[k] h[k])
-                    Tape.affine tape (products w.Wx row x @ products w.Wh row rh) [ w.Bx[row]; w.Bh[row] ]
+                    Tape.affine tape [ products w.Wx row x; products w.Wh row rh ] [ w.Bx[row]; w.Bh[row] ]
 
             let n = clipped tape spec a |> Tape.activate tape gAct
             Tape.convex tape z[j] n h[j])

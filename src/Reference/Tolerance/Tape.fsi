@@ -2,9 +2,13 @@ namespace RnnVerify.Reference.Tolerance
 
 open RnnVerify.Cells
 
-/// A record of a forward computation in Bounded arithmetic: every node keeps its Bounded value and, for each operand, the
-/// partial derivative ∂node/∂operand as a Bounded (its Value the binary64 derivative at the reference's point, its Error a bound
-/// on how far the implementation's derivative may be). Reverse accumulation over the tape gives the gradient bound.
+/// A record of a forward computation in Bounded arithmetic: every node keeps its Bounded value, its operation and its operands;
+/// the partial derivative ∂node/∂operand (a Bounded: its Value the binary64 derivative at the reference's point, its Error a
+/// bound on how far the implementation's derivative may be) is a function of the stored values and is evaluated when needed.
+/// Reverse accumulation over the tape gives the gradient bound.
+/// Storage is compact: a node is its value, an operation code and three ints (≈ 29 bytes); an affine node refers to its weight
+/// row (the weight nodes' array and an offset) and to the input-node array it shares with every other row of its step, so the
+/// tape grows with the number of activations, not with the number of products.
 [<Sealed>]
 type Tape =
     /// An empty tape for the given model.
@@ -15,6 +19,10 @@ type Tape =
     member Count: int
     /// The Bounded value of node i.
     member Value: node: int -> Bounded
+    /// The operands of node i with the partial derivative ∂node/∂operand of each, in the order the reverse accumulation
+    /// visits them (an affine node: (w_k, x_k), (x_k, w_k) per product, segment by segment, then (b, 1) per bias). The
+    /// expanded form of what the node stores; allocates, meant for tests and inspection.
+    member Parents: node: int -> struct (int * Bounded)[]
 
 /// Operations that compute a node's Bounded value (by the Bounded rules) and record its partial derivatives.
 module Tape =
@@ -23,9 +31,12 @@ module Tape =
     /// A fed state: Value = the implementation's own claimed value (Error 0) for the forward, but the adjoint flows to `previous`
     /// with partial exactly 1, so the backward runs along the fed trajectory.
     val fed: tape: Tape -> claimed: float -> previous: int -> int
-    /// Σ w·x over (weight, input) node pairs + Σ biases (Bounded.affine with the weights exact leaves).
+    /// Σ over segments (weights, offset, inputs) of Σ_k weights[offset + k]·inputs[k], + Σ biases (the rule of
+    /// Bounded.affine with the weights exact leaves; the terms are summed in the order given: segment by segment, then the
+    /// biases). Weight and input arrays are node indices, kept by reference: the caller must not change them afterwards, and
+    /// should pass the same inputs array to every row of a step (its values are gathered once per array).
     /// Partials: ∂/∂w = x, ∂/∂x = w, ∂/∂b = 1.
-    val affine: tape: Tape -> products: struct (int * int) list -> biases: int list -> int
+    val affine: tape: Tape -> segments: struct (int[] * int * int[]) list -> biases: int list -> int
     /// Product; partials b, a.
     val mul: tape: Tape -> a: int -> b: int -> int
     /// Sum; partials 1, 1.
@@ -43,5 +54,7 @@ module Tape =
     /// Error = its conversion error, 0 for values exact in the format): the Bounded adjoint of every node. Each adjoint is
     /// a sum of n terms partial·adjoint, bounded like an inner product in any order (γ_{n+2}: the +2 covers partials that are
     /// weights converted to the claimed format): Err = γ_{n+2} Σ M(p)M(λ) +
-    /// Σ (Err(p) M(λ) + M(p) Err(λ)) + n·η (a single term with partial exactly ±1 or 0 is exact).
+    /// Σ (Err(p) M(λ) + M(p) Err(λ)) + n·η (a single term with partial exactly ±1 or 0 is exact). n counts the children whose
+    /// adjoint is not exactly 0 (and the seeds); the terms are summed in the order the children are visited (descending node
+    /// index, seeds first), streaming into three running sums per node instead of a list of terms.
     val backward: tape: Tape -> seeds: struct (int * float) seq -> Bounded[]

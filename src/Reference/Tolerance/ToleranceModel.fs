@@ -74,7 +74,7 @@ module private Facade =
             t.Local
         )
 
-    let runs (weights: NetworkWeights) timeSteps batch (x: float[]) (seqLens: int[]) (h0: float[]) (c0: float[]) (claimedY: float[]) model feeding =
+    let runs (weights: NetworkWeights) timeSteps batch (x: float[]) (seqLens: int[]) (h0: float[]) (c0: float[]) (claimedY: float[]) feeding =
         let spec = weights.Spec
 
         let expect name (a: float[]) n =
@@ -91,8 +91,8 @@ module private Facade =
         if not (isNull seqLens) && (seqLens.Length <> batch || seqLens |> Array.exists (fun l -> l < 0 || l > timeSteps)) then
             invalidArg (nameof seqLens) (sprintf "seqLens must have %d entries in [0, %d]" batch timeSteps)
 
-        let run m = ForwardBound.compute m feeding weights timeSteps batch x seqLens h0 c0 claimedY
-        run model, run referenceModel
+        // A function, so that each caller records only the runs it needs and one tape at a time.
+        fun m -> ForwardBound.compute m feeding weights timeSteps batch x seqLens h0 c0 claimedY
 
     /// Midpoint rounded to binary64 and a radius rounded up that covers the ball and that rounding.
     let ofBall (b: RnnVerify.Reference.Ball) =
@@ -121,20 +121,24 @@ type ToleranceModel =
             feeding: Feeding,
             reference: ReferenceArithmetic
         ) =
-        let run, binary64 = Facade.runs weights timeSteps batch x seqLens h0 c0 claimedY model feeding
+        let record = Facade.runs weights timeSteps batch x seqLens h0 c0 claimedY feeding
+        // Only the bounds are kept: the tapes are dropped as soon as their tensors are read.
+        let bounds (r: ForwardRun) = r.Y, r.HN, r.CN
+        let y, hN, cN = bounds (record model)
 
         match reference with
         | ReferenceArithmetic.Binary64 ->
             let element = Facade.element model
-            ForwardTolerance(element run.Y binary64.Y, element run.HN binary64.HN, element run.CN binary64.CN)
+            let y64, hN64, cN64 = bounds (record Facade.referenceModel)
+            ForwardTolerance(element y y64, element hN hN64, element cN cN64)
         | _ ->
-            let y, hN, cN =
+            let yRef, hNRef, cNRef =
                 FedReference.forward
                     (BallScalar.at Facade.referenceBits)
                     feeding weights timeSteps batch x seqLens h0 c0 claimedY
 
             let element = Facade.ballElement model
-            ForwardTolerance(element run.Y y, element run.HN hN, element run.CN cN)
+            ForwardTolerance(element y yRef, element hN hNRef, element cN cNRef)
 
     static member Forward
         (
@@ -181,9 +185,10 @@ type ToleranceModel =
             model: RoundingModel,
             feeding: Feeding
         ) =
-        let run, reference = Facade.runs weights timeSteps batch x seqLens h0 c0 claimedY model feeding
-        let g = BackwardBound.compute run dy dhN dcN
-        let r = BackwardBound.compute reference dy dhN dcN
+        let record = Facade.runs weights timeSteps batch x seqLens h0 c0 claimedY feeding
+        // One tape at a time: the claimed format's bound, then the float64 model's radius.
+        let g = BackwardBound.compute (record model) dy dhN dcN
+        let r = BackwardBound.compute (record Facade.referenceModel) dy dhN dcN
         let element = Facade.element model
 
         GradientTolerance(
