@@ -198,6 +198,8 @@ public sealed partial class Network<T>
             ws.Lens[b] = seqLens.IsEmpty ? steps : seqLens[b];
         }
 
+        ws.MinLen = ws.Lens.Min();
+
         return ws;
     }
 

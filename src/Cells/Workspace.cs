@@ -92,6 +92,9 @@ internal sealed class Workspace<T>
     /// <summary>Sequence length per batch entry.</summary>
     public int[] Lens { get; }
 
+    /// <summary>The shortest sequence length (every row is valid at steps t &lt; MinLen); set with <see cref="Lens"/>.</summary>
+    public int MinLen { get; set; }
+
     /// <summary>Truncated BPTT: first step inside the window, per batch entry.</summary>
     public int[] Lo => field ??= new int[Batch];
 
