@@ -368,11 +368,15 @@ public sealed partial class Network<T>
     }
 
     /// <summary>
-    /// The hidden size from which a step's pointwise work runs over the whole batch block at once: from here on the per-row
-    /// <see cref="TensorPrimitives"/> calls of the row-by-row path were already whole vectors (no scalar remainder), so one call
-    /// over the block computes every element by the same vector code and gives the same bits.
+    /// The hidden size from which a step's pointwise work runs over the whole batch block at once: the widest accelerated vector's
+    /// element count. From there on the per-row <see cref="TensorPrimitives"/> calls of the row-by-row path already took the
+    /// widest vector path with no scalar remainder, so one call over the block runs every element through the same code and
+    /// gives the same bits; smaller rows (the test suite's small cells among them) keep the row-by-row path.
     /// </summary>
-    private static int BlockMinimum => Vector128<T>.Count;
+    private static int BlockMinimum =>
+        Vector512.IsHardwareAccelerated ? Vector512<T>.Count
+        : Vector256.IsHardwareAccelerated ? Vector256<T>.Count
+        : Vector128<T>.Count;
 
     /// <summary>Loads one vector of <paramref name="s"/> at <paramref name="at"/> (the caller keeps at + Vector&lt;T&gt;.Count ≤ length).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
