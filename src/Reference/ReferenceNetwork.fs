@@ -36,6 +36,27 @@ type ReferenceGradients internal (outputs: ReferenceResult, loss: Ball option, g
     member _.OutputWy = match g.Output with Some o -> o.Wy | None -> [||]
     member _.OutputBy = match g.Output with Some o -> o.By | None -> [||]
 
+/// The Ball128 weights of the last step call per LayerWeights object, with a copy of the doubles they were lifted from: a
+/// repeated step with unchanged weights (compared element by element) reuses them instead of lifting 4·H·(In + H) values.
+type private LiftedWeights(spec: CellSpec, layer: int, source: float[][], lifted: LayerParams<Ball128>) =
+    static member Arrays(w: LayerWeights) = [| w.Wx; w.Wh; w.Bx; w.Bh; (if isNull w.P then [||] else w.P) |]
+    member _.Lifted = lifted
+
+    member _.Matches(s: CellSpec, l: int, w: LayerWeights) =
+        obj.Equals(spec, s) && layer = l
+        && Array.forall2 (fun (a: float[]) (b: float[]) -> MemoryExtensions.SequenceEqual(ReadOnlySpan a, ReadOnlySpan b)) source (LiftedWeights.Arrays w)
+
+module private LiftCache =
+    let table = System.Runtime.CompilerServices.ConditionalWeakTable<LayerWeights, LiftedWeights>()
+
+    let lift (spec: CellSpec) (layer: int) (w: LayerWeights) =
+        match table.TryGetValue w with
+        | true, cached when cached.Matches(spec, layer, w) -> cached.Lifted
+        | _ ->
+            let lifted = Step.lift Ball128Scalar.instance spec layer w
+            table.AddOrUpdate(w, LiftedWeights(spec, layer, LiftedWeights.Arrays w |> Array.map Array.copy, lifted))
+            lifted
+
 [<AbstractClass; Sealed>]
 type ReferenceNetwork =
     /// The precision served by the fixed-width Ball128 (forward and step).
@@ -86,7 +107,7 @@ type ReferenceNetwork =
         let lstm = spec.Kind = CellKind.Lstm
         if precisionBits = ReferenceNetwork.FastBits then
             let f = Ball128Scalar.instance
-            let w = Step.lift f spec layer weights
+            let w = LiftCache.lift spec layer weights
             check "x" x inputSize "layerInputSize"
             check "hPrev" hPrev hiddenSize "hiddenSize"
             if lstm then check "cPrev" cPrev hiddenSize "hiddenSize"

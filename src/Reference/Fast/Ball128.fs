@@ -51,16 +51,22 @@ module Ball128 =
     /// 2^e as a double, rounded up (smallest positive double below the range, +∞ above).
     let private pow2Up (e: int) =
         if e > 1023 then Double.PositiveInfinity
+        elif e >= -1022 then BitConverter.Int64BitsToDouble(int64 (e + 1023) <<< 52)
         elif e < -1074 then Double.Epsilon
         else Math.ScaleB(1.0, e)
 
-    /// d·2^e rounded up (ScaleB is exact unless the result is subnormal).
+    /// d·2^e rounded up (exact while the result stays normal; ScaleB rounds subnormal results, so those are stepped up).
     let private scaleUp (d: float) (e: int) =
         if d = 0.0 then 0.0
-        elif e < -2200 then Double.Epsilon
         else
-            let r = Math.ScaleB(d, max e -2200)
-            if r < minNormal then Math.BitIncrement r else r
+            let bits = BitConverter.DoubleToInt64Bits d
+            let biased = int (bits >>> 52) &&& 0x7FF
+            if biased > 0 && biased + e > 0 && biased + e < 2047 && e > -2100 && e < 2100 then
+                BitConverter.Int64BitsToDouble(bits + (int64 e <<< 52))
+            elif e < -2200 then Double.Epsilon
+            else
+                let r = Math.ScaleB(d, max e -2200)
+                if r < minNormal then Math.BitIncrement r else r
 
     let private scaleDown (d: float) (e: int) =
         if e < -2200 then 0.0
@@ -78,20 +84,32 @@ module Ball128 =
 
     let private slow (b: Ball) = { Neg = false; Man = UInt128.Zero; Exp = 0; Rad = 0.0; Slow = b }
 
-    let private bigOf (m: UInt128) = (BigInteger(hi64 m) <<< 64) + BigInteger(uint64 m)
+
+    /// d rounded up to at most 30 significant bits (the radius format of Ball), d ≥ 0 finite.
+    let private radius30 (d: float) =
+        let bits = BitConverter.DoubleToInt64Bits d
+        let low = bits &&& ((1L <<< 23) - 1L)
+        if low = 0L then d else BitConverter.Int64BitsToDouble((bits - low) + (1L <<< 23))
 
     let toBall (x: Ball128) =
         if isSlow x then x.Slow
         else
-            let m = bigOf x.Man
-            Ball.create (Dyadic.create (if x.Neg then -m else m) x.Exp) (Dyadic.ofFloat x.Rad)
+            let mid =
+                if isZero x.Man then Dyadic.zero
+                else
+                    // Normalised dyadic: odd mantissa.
+                    let tz = int (UInt128.TrailingZeroCount x.Man)
+                    let m = x.Man >>> tz
+                    let big = if hi64 m = 0UL then BigInteger(uint64 m) else BigInteger.op_Implicit m
+                    Dyadic.create (if x.Neg then -big else big) (x.Exp + tz)
+            Ball.create mid (Dyadic.ofFloat (radius30 x.Rad))
 
     let private radUp (d: Dyadic) =
         let r = Dyadic.toFloat (Dyadic.roundUp 53 d)
         if Double.IsFinite r && Dyadic.compare (Dyadic.ofFloat r) d < 0 then Math.BitIncrement r else r
 
     /// Fast value when in range, else the fallback.
-    let private fastOr (neg: bool) (man: UInt128) (exp: int) (rad: float) (fallback: unit -> Ball) =
+    let inline private fastOr (neg: bool) (man: UInt128) (exp: int) (rad: float) (fallback: unit -> Ball) =
         if Double.IsFinite rad && (isZero man || exp + 127 <= MaxMagnitude) then
             if isZero man then { Neg = false; Man = man; Exp = 0; Rad = rad; Slow = nullBall }
             else { Neg = neg; Man = man; Exp = exp; Rad = rad; Slow = nullBall }
@@ -110,7 +128,7 @@ module Ball128 =
                     let shift = n - Bits
                     let q = m >>> shift
                     q, mid.Exponent + shift, (if (q <<< shift) = m then 0.0 else pow2Up (mid.Exponent + shift))
-            let man = UInt128(uint64 (q >>> 64), uint64 (q &&& BigInteger UInt64.MaxValue))
+            let man: UInt128 = BigInteger.op_Explicit q
             fastOr (mid.Mantissa.Sign < 0) man exp (addUp rad err) (fun () -> b)
 
     let zero = { Neg = false; Man = UInt128.Zero; Exp = 0; Rad = 0.0; Slow = nullBall }
@@ -206,8 +224,11 @@ module Ball128 =
     let mul (a: Ball128) (b: Ball128) =
         if isSlow a || isSlow b then ofBall (Ball.mul Bits (toBall a) (toBall b))
         else
-            let ma, mb = magUp a, magUp b
-            let rad = addUp (addUp (mulUp ma b.Rad) (mulUp mb a.Rad)) (mulUp a.Rad b.Rad)
+            let rad =
+                if a.Rad = 0.0 && b.Rad = 0.0 then 0.0
+                else
+                    let ma, mb = magUp a, magUp b
+                    addUp (addUp (mulUp ma b.Rad) (mulUp mb a.Rad)) (mulUp a.Rad b.Rad)
             if isZero a.Man || isZero b.Man then fastOr false UInt128.Zero 0 rad (fun () -> Ball.mul Bits (toBall a) (toBall b))
             else
                 let mutable lo = UInt128.Zero
@@ -215,6 +236,17 @@ module Ball128 =
                 let struct (man, exp, dropped) = round256 hi lo (a.Exp + b.Exp)
                 fastOr (a.Neg <> b.Neg) man exp (if dropped then addUp rad (pow2Up exp) else rad) (fun () ->
                     Ball.mul Bits (toBall a) (toBall b))
+
+    /// 1 − d·y for d = man/2^127 and y = Y/2^128, in units of 2^−255, as (d·y > 1, |·| high, |·| low).
+    let inline private residual (man: UInt128) (y: UInt128) =
+        let mutable lo = UInt128.Zero
+        let hi = UInt128.BigMul(man, y, &lo)
+        if lt hi topBit then
+            // 1 − d·y > 0: (2^127 − hi)·2^128 − lo.
+            let borrow = if isZero lo then UInt128.Zero else UInt128.One
+            struct (false, topBit - hi - borrow, UInt128.Zero - lo)
+        else
+            struct (true, hi - topBit, lo)
 
     let recip (x: Ball128) =
         let fallback () = Ball.div Bits Ball.one (toBall x)
@@ -232,19 +264,9 @@ module Ball128 =
                     // y ≈ 1/d ∈ (1/2, 1) in fixed point with 128 fractional bits: Y = y·2^128 < 2^128.
                     let seed = Math.Min(1.0 / Math.ScaleB(float (hi64 x.Man), -63), Math.BitDecrement 1.0)
                     let mutable y = UInt128(uint64 (Math.ScaleB(seed, 64)), 0UL)
-                    // residual: d·y − 1 in units of 2^−255 (d has 127, y 128 fractional bits), as sign and magnitude.
-                    let residual (y: UInt128) =
-                        let mutable lo = UInt128.Zero
-                        let hi = UInt128.BigMul(x.Man, y, &lo)
-                        if lt hi topBit then
-                            // 1 − d·y > 0: (2^127 − hi)·2^128 − lo.
-                            let borrow = if isZero lo then UInt128.Zero else UInt128.One
-                            struct (false, topBit - hi - borrow, UInt128.Zero - lo)
-                        else
-                            struct (true, hi - topBit, lo)
                     for _ in 1..2 do
                         // Newton: y ← y + y·(1 − d·y), with 1 − d·y taken to 128 fractional bits.
-                        let struct (over, rh, rl) = residual y
+                        let struct (over, rh, rl) = residual x.Man y
                         let e128 = (rh <<< 1) ||| (rl >>> 127) // |1 − d·y|·2^128 (|1 − d·y| < 2^−40 after the seed)
                         let mutable plo = UInt128.Zero
                         let corr = UInt128.BigMul(y, e128, &plo) // y·|ε| in units of 2^−128
@@ -252,7 +274,7 @@ module Ball128 =
                         else
                             let y' = y + corr
                             y <- if lt y' y then UInt128.MaxValue else y'
-                    let struct (_, rh, rl) = residual y
+                    let struct (_, rh, rl) = residual x.Man y
                     // |1/d − y| ≤ |1 − d·y| = (rh·2^128 + rl)·2^−255.
                     let eps =
                         if isZero rh && isZero rl then 0.0
