@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using RnnVerify.Reference;
+using RnnVerify.Reference.Fast;
 
 namespace RnnVerify.Bench.Reference;
 
@@ -15,6 +16,8 @@ namespace RnnVerify.Bench.Reference;
 /// <item><c>dot256</c>: <see cref="BallModule.dot"/> of two length-256 vectors of exact balls at 128 bits (and exactly, with
 /// <see cref="Precision.exact"/>) vs a scalar double loop Σ xᵢ·yᵢ (and the SIMD <see cref="TensorPrimitives.Dot(ReadOnlySpan{double}, ReadOnlySpan{double})"/>).</item>
 /// </list>
+/// The fixed-width <see cref="Ball128"/> (<see cref="Elementary128.tanh"/>, <see cref="Ball128Module.dot"/>) is measured in the
+/// same categories: the arithmetic the 128-bit reference step uses.
 /// MPFR 4.x at 128 bits (mpfr_tanh, mpfr_dot: correctly rounded points, not balls) is measured beside them as the cost
 /// of the same precision in a limb-based C library; those rows need libmpfr.so.6.
 /// Inputs are drawn once from a seeded generator, so every run measures the same work.
@@ -41,6 +44,9 @@ public class ArithmeticBenchmarks : IDisposable
     private readonly double[] _y = new double[Length];
     private readonly Ball[] _bx = new Ball[Length];
     private readonly Ball[] _by = new Ball[Length];
+    private readonly Ball128[] _tanhFast = new Ball128[Arguments];
+    private readonly Ball128[] _fx = new Ball128[Length];
+    private readonly Ball128[] _fy = new Ball128[Length];
     private readonly nint[] _mpfrTanhArgs = new nint[Arguments];
     private readonly nint[] _mpfrX = new nint[Length];
     private readonly nint[] _mpfrY = new nint[Length];
@@ -57,6 +63,7 @@ public class ArithmeticBenchmarks : IDisposable
         {
             _tanhArgs[i] = (random.NextDouble() * 10.0) - 5.0;
             _tanhBalls[i] = BallModule.ofFloat(_tanhArgs[i]);
+            _tanhFast[i] = Ball128Module.ofFloat(_tanhArgs[i]);
         }
 
         for (var i = 0; i < Length; i++)
@@ -65,6 +72,8 @@ public class ArithmeticBenchmarks : IDisposable
             _y[i] = (random.NextDouble() * 2.0) - 1.0;
             _bx[i] = BallModule.ofFloat(_x[i]);
             _by[i] = BallModule.ofFloat(_y[i]);
+            _fx[i] = Ball128Module.ofFloat(_x[i]);
+            _fy[i] = Ball128Module.ofFloat(_y[i]);
         }
     }
 
@@ -138,6 +147,20 @@ public class ArithmeticBenchmarks : IDisposable
         return last;
     }
 
+    /// <summary>Elementary128.tanh (the fixed-width ball) on exact balls; returns the last ball.</summary>
+    [Benchmark(OperationsPerInvoke = Arguments)]
+    [BenchmarkCategory("tanh")]
+    public Ball128 TanhBall128Fixed()
+    {
+        var last = Ball128Module.zero;
+        foreach (var x in _tanhFast)
+        {
+            last = Elementary128.tanh(x);
+        }
+
+        return last;
+    }
+
     /// <summary>mpfr_tanh at 128 bits, round to nearest (a point, no enclosure).</summary>
     [Benchmark(OperationsPerInvoke = Arguments)]
     [BenchmarkCategory("tanh")]
@@ -175,6 +198,11 @@ public class ArithmeticBenchmarks : IDisposable
     [Benchmark]
     [BenchmarkCategory("dot256")]
     public Ball DotBall128() => BallModule.dot(Bits, _bx, _by);
+
+    /// <summary>Ball128.dot (the fixed-width ball): exact products, one 320-bit accumulator, one truncation.</summary>
+    [Benchmark]
+    [BenchmarkCategory("dot256")]
+    public Ball128 DotBall128Fixed() => Ball128Module.dot(_fx, _fy);
 
     /// <summary>Ball.dot with Precision.exact: the exact dyadic sum, radius 0.</summary>
     [Benchmark]

@@ -3,6 +3,7 @@ namespace RnnVerify.Reference
 open System
 open RnnVerify.Cells
 open RnnVerify.Reference.Twins
+open RnnVerify.Reference.Fast
 
 [<Sealed>]
 type ReferenceResult internal (y: Ball[], hn: Ball[], cn: Ball[]) =
@@ -35,8 +36,32 @@ type ReferenceGradients internal (outputs: ReferenceResult, loss: Ball option, g
     member _.OutputWy = match g.Output with Some o -> o.Wy | None -> [||]
     member _.OutputBy = match g.Output with Some o -> o.By | None -> [||]
 
+/// The Ball128 weights of the last step call per LayerWeights object, with a copy of the doubles they were lifted from: a
+/// repeated step with unchanged weights (compared element by element) reuses them instead of lifting 4·H·(In + H) values.
+type private LiftedWeights(spec: CellSpec, layer: int, source: float[][], lifted: LayerParams<Ball128>) =
+    static member Arrays(w: LayerWeights) = [| w.Wx; w.Wh; w.Bx; w.Bh; (if isNull w.P then [||] else w.P) |]
+    member _.Lifted = lifted
+
+    member _.Matches(s: CellSpec, l: int, w: LayerWeights) =
+        obj.Equals(spec, s) && layer = l
+        && Array.forall2 (fun (a: float[]) (b: float[]) -> MemoryExtensions.SequenceEqual(ReadOnlySpan a, ReadOnlySpan b)) source (LiftedWeights.Arrays w)
+
+module private LiftCache =
+    let table = System.Runtime.CompilerServices.ConditionalWeakTable<LayerWeights, LiftedWeights>()
+
+    let lift (spec: CellSpec) (layer: int) (w: LayerWeights) =
+        match table.TryGetValue w with
+        | true, cached when cached.Matches(spec, layer, w) -> cached.Lifted
+        | _ ->
+            let lifted = Step.lift Ball128Scalar.instance spec layer w
+            table.AddOrUpdate(w, LiftedWeights(spec, layer, LiftedWeights.Arrays w |> Array.map Array.copy, lifted))
+            lifted
+
 [<AbstractClass; Sealed>]
 type ReferenceNetwork =
+    /// The precision served by the fixed-width Ball128 (forward and step).
+    static member internal FastBits = 128
+
     static member private Scalar(precisionBits: int) =
         if precisionBits < 53 then
             raise (ArgumentOutOfRangeException("precisionBits", precisionBits, "expected ≥ 53"))
@@ -51,26 +76,52 @@ type ReferenceNetwork =
         let inputs = Network.inputs s spec timeSteps batch (Array.map Ball.ofFloat x) seqLens (lift h0) (lift c0)
         spec, layers, inputs
 
-    static member Forward(weights: NetworkWeights, timeSteps, batch, x, seqLens, h0, c0, precisionBits) =
+    static member Forward(weights: NetworkWeights, timeSteps, batch, x: float[], seqLens, h0: float[], c0: float[], precisionBits) =
         let s = ReferenceNetwork.Scalar precisionBits
-        let spec, layers, inputs = ReferenceNetwork.Prepare(weights, timeSteps, batch, x, seqLens, h0, c0, s)
-        let out = Network.forward s spec layers inputs 0
-        ReferenceResult(out.Y, out.Hn, out.Cn)
+        if precisionBits = ReferenceNetwork.FastBits then
+            // The fixed-width ball: the same enclosure guarantee, far cheaper than BigInteger balls (docs/performance.md).
+            ArgumentNullException.ThrowIfNull weights
+            ArgumentNullException.ThrowIfNull x
+            let f = Ball128Scalar.instance
+            let lift (v: float[]) = if isNull v || v.Length = 0 then null else Array.map Ball128.ofFloat v
+            let spec = weights.Spec
+            let layers = Network.lift f weights
+            let inputs = Network.inputs f spec timeSteps batch (Array.map Ball128.ofFloat x) seqLens (lift h0) (lift c0)
+            let out = Network.forward f spec layers inputs 0
+            let back = Array.map Ball128.toBall
+            ReferenceResult(back out.Y, back out.Hn, back out.Cn)
+        else
+            let spec, layers, inputs = ReferenceNetwork.Prepare(weights, timeSteps, batch, x, seqLens, h0, c0, s)
+            let out = Network.forward s spec layers inputs 0
+            ReferenceResult(out.Y, out.Hn, out.Cn)
 
     static member Step(spec: CellSpec, layer: int, weights: LayerWeights, x: Ball[], hPrev: Ball[], cPrev: Ball[], precisionBits) =
         ArgumentNullException.ThrowIfNull spec
         if layer < 0 || layer >= spec.NumLayers then
             raise (ArgumentOutOfRangeException("layer", layer, sprintf "expected 0..%d" (spec.NumLayers - 1)))
         let s = ReferenceNetwork.Scalar precisionBits
-        let w = Step.lift s spec layer weights
+        let inputSize, hiddenSize = spec.LayerInputSize layer, spec.HiddenSize
         let check name (v: Ball[]) n what =
             if isNull v || v.Length <> n then
                 raise (ArgumentException(sprintf "%s has length %d, expected %s = %d" name (if isNull v then 0 else v.Length) what n, name))
-        check "x" x w.InputSize "layerInputSize"
-        check "hPrev" hPrev w.HiddenSize "hiddenSize"
-        let c = if spec.Kind = CellKind.Lstm then (check "cPrev" cPrev w.HiddenSize "hiddenSize"; cPrev) else [||]
-        let r = Step.run s spec w x hPrev c
-        ReferenceStep(r.H, r.C, r.Gates)
+        let lstm = spec.Kind = CellKind.Lstm
+        if precisionBits = ReferenceNetwork.FastBits then
+            let f = Ball128Scalar.instance
+            let w = LiftCache.lift spec layer weights
+            check "x" x inputSize "layerInputSize"
+            check "hPrev" hPrev hiddenSize "hiddenSize"
+            if lstm then check "cPrev" cPrev hiddenSize "hiddenSize"
+            let lift = Array.map Ball128.ofBall
+            let r = Step.run f spec w (lift x) (lift hPrev) (if lstm then lift cPrev else [||])
+            let back = Array.map Ball128.toBall
+            ReferenceStep(back r.H, back r.C, back r.Gates)
+        else
+            let w = Step.lift s spec layer weights
+            check "x" x inputSize "layerInputSize"
+            check "hPrev" hPrev hiddenSize "hiddenSize"
+            let c = if lstm then (check "cPrev" cPrev hiddenSize "hiddenSize"; cPrev) else [||]
+            let r = Step.run s spec w x hPrev c
+            ReferenceStep(r.H, r.C, r.Gates)
 
     static member Step(spec: CellSpec, layer: int, weights: LayerWeights, x: float[], hPrev: float[], cPrev: float[], precisionBits) =
         let lift (v: float[]) = if isNull v then null else Array.map Ball.ofFloat v

@@ -63,9 +63,6 @@ type GradientTolerance(x: ElementTolerance, h0: ElementTolerance, c0: ElementTol
 module private Facade =
     let referenceModel = RoundingModel.standard ClaimedDtype.Float64
 
-    /// Working precision of the ball reference.
-    let referenceBits = 128
-
     let element (model: RoundingModel) (t: TensorBound) (r: TensorBound) =
         ElementTolerance(
             t.Value,
@@ -132,10 +129,15 @@ type ToleranceModel =
             let y64, hN64, cN64 = bounds (record Facade.referenceModel)
             ForwardTolerance(element y y64, element hN hN64, element cN cN64)
         | _ ->
+            // The reference at 128 bits in the fixed-width ball (the same enclosure guarantee as BallScalar.at 128, faster).
             let yRef, hNRef, cNRef =
-                FedReference.forward
-                    (BallScalar.at Facade.referenceBits)
-                    feeding weights timeSteps batch x seqLens h0 c0 claimedY
+                let yB, hNB, cNB =
+                    FedReference.forward
+                        RnnVerify.Reference.Fast.Ball128Scalar.instance
+                        feeding weights timeSteps batch x seqLens h0 c0 claimedY
+
+                let back = Array.map RnnVerify.Reference.Fast.Ball128.toBall
+                back yB, back hNB, back cNB
 
             let element = Facade.ballElement model
             ForwardTolerance(element y yRef, element hN hNRef, element cN cNRef)

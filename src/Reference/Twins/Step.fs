@@ -53,15 +53,27 @@ module Step =
         let acts = spec.EffectiveActivations
         let clip v = if spec.Clip.HasValue then s.Clip spec.Clip.Value v else v
         // W_x[row]·x + b_x[row] and W_h[row]·h + b_h[row], each as one dot product (one rounding).
+        let xOne = Array.append x [| s.One |]
         let inputPart row =
-            s.Dot (Array.append (Array.sub w.Wx (row * inp) inp) [| w.Bx[row] |]) (Array.append x [| s.One |])
+            let v = Array.zeroCreate (inp + 1)
+            Array.blit w.Wx (row * inp) v 0 inp
+            v[inp] <- w.Bx[row]
+            s.Dot v xOne
         let recurrentPart row (hv: 'T[]) =
-            s.Dot (Array.append (Array.sub w.Wh (row * h) h) [| w.Bh[row] |]) (Array.append hv [| s.One |])
-        // The whole pre-activation a[row] = W_x x + b_x + W_h h + b_h as one dot product.
+            let v = Array.zeroCreate (h + 1)
+            Array.blit w.Wh (row * h) v 0 h
+            v[h] <- w.Bh[row]
+            s.Dot v (Array.append hv [| s.One |])
+        // The whole pre-activation a[row] = W_x x + b_x + W_h h + b_h as one dot product: the row [W_x[row], W_h[row], b_x, b_h]
+        // against [x, h_{t−1}, 1, 1] (built once per step).
+        let xh11 = Array.concat [ x; hPrev; [| s.One; s.One |] ]
         let affine row =
-            s.Dot
-                (Array.concat [ Array.sub w.Wx (row * inp) inp; Array.sub w.Wh (row * h) h; [| w.Bx[row]; w.Bh[row] |] ])
-                (Array.concat [ x; hPrev; [| s.One; s.One |] ])
+            let v = Array.zeroCreate (inp + h + 2)
+            Array.blit w.Wx (row * inp) v 0 inp
+            Array.blit w.Wh (row * h) v inp h
+            v[inp + h] <- w.Bx[row]
+            v[inp + h + 1] <- w.Bh[row]
+            s.Dot v xh11
         match spec.Kind with
         | CellKind.Rnn ->
             let hn = Array.init h (fun j -> Scalar.activate s acts[0] (clip (affine j)))

@@ -86,7 +86,7 @@ let tests =
                 Prop.classify straddled "a kink straddled (width not checked)" true))
 
         theorem
-            "at 128 bits the loss gradient by BPTT overlaps the dual-number derivative of the loss along u, both narrower than 2^-90 (1 + |·|) unless a kink is straddled or an activation is unbounded (identity, relu) (output layer, squared error and softmax cross-entropy)"
+            "at 128 bits the loss gradient by BPTT overlaps the dual-number derivative of the loss along u, both narrower than 2^-90 (1 + |·|) unless a kink is straddled or an activation is unbounded (identity, relu) (output layer, squared error and softmax cross-entropy), wherever the twin encloses y to 2^-60 and |y| < 1e150"
             (Prop.forAll (Arb.fromGen (Gen.zip3 (caseWith dyadic tinySpec 3) seeds (Gen.zip (Gen.choose (1, 3)) (Gen.elements [ SquaredError; SoftmaxCrossEntropy ]))))
                 (fun (c, (su, sv), (o, div)) ->
                     let prec = 128
@@ -106,22 +106,28 @@ let tests =
                             | SoftmaxCrossEntropy -> let total = Array.sum w in w |> Array.map (fun v -> v / total |> fun q -> Math.Round(q * 1024.0) / 1024.0)
                             | SquaredError -> w |> Array.map (fun v -> v / 8.0 - 0.5))
                         |> Array.concat |> lift
-                    let uLayers = layers |> Array.map (fun w -> { w with Wx = direction r w.Wx; Wh = direction r w.Wh; Bx = direction r w.Bx; Bh = direction r w.Bh; P = direction r w.P })
-                    let uOut = { output with Wy = direction r output.Wy; By = direction r output.By }
-                    let ux, uh, uc = direction r inputs.X, direction r inputs.H0, direction r inputs.C0
-                    let dl = ForwardMode.lossJvp s c.Spec layers output inputs c.Window div targets uLayers uOut ux uh uc
-                    let loss, _, g = Bptt.lossGradient s c.Spec layers output inputs c.Window div targets
-                    let go = g.Output.Value
-                    let reverse =
-                        [ inner prec g.Dx ux; inner prec g.Dh0 uh; inner prec g.Dc0 uc; inner prec go.Wy uOut.Wy; inner prec go.By uOut.By ]
-                        @ List.ofArray (Array.map2 (layerInner prec) g.Layers uLayers)
-                        |> List.reduce (Ball.add prec)
-                    if not (Ball.overlaps dl.V loss) then failtestf "loss values disjoint: %s vs %s" (show dl.V) (show loss)
-                    if not (Ball.overlaps dl.D reverse) then failtestf "disjoint: forward %s, reverse %s" (show dl.D) (show reverse)
-                    if not straddled.Value && bounded c.Spec && psi <> Activation.Identity && psi <> Activation.Relu
-                       && not (narrowerThan -90 dl.D && narrowerThan -90 reverse) then
-                        failtestf "too wide: forward %s, reverse %s" (show dl.D) (show reverse)
-                    Prop.classify straddled.Value "a kink straddled (width not checked)" true))
+                    // Unbounded activations can carry y beyond any useful enclosure (identity gates grow doubly exponentially):
+                    // the softmax's log then receives a ball reaching 0 and rightly refuses it (seen at 5,000 cases; the same
+                    // hypothesis as the C# loss theorem, docs/findings.md "Twins loss theorem"). Such cases are counted, not compared.
+                    let y0 = (Network.forward s c.Spec layers inputs 0).Y
+                    let inRange = y0 |> Array.forall (fun b -> abs (Dyadic.toFloat b.Mid) < 1e150 && Dyadic.toFloat b.Rad <= Math.Pow(2.0, -60.0))
+                    inRange ==> lazy (
+                        let uLayers = layers |> Array.map (fun w -> { w with Wx = direction r w.Wx; Wh = direction r w.Wh; Bx = direction r w.Bx; Bh = direction r w.Bh; P = direction r w.P })
+                        let uOut = { output with Wy = direction r output.Wy; By = direction r output.By }
+                        let ux, uh, uc = direction r inputs.X, direction r inputs.H0, direction r inputs.C0
+                        let dl = ForwardMode.lossJvp s c.Spec layers output inputs c.Window div targets uLayers uOut ux uh uc
+                        let loss, _, g = Bptt.lossGradient s c.Spec layers output inputs c.Window div targets
+                        let go = g.Output.Value
+                        let reverse =
+                            [ inner prec g.Dx ux; inner prec g.Dh0 uh; inner prec g.Dc0 uc; inner prec go.Wy uOut.Wy; inner prec go.By uOut.By ]
+                            @ List.ofArray (Array.map2 (layerInner prec) g.Layers uLayers)
+                            |> List.reduce (Ball.add prec)
+                        if not (Ball.overlaps dl.V loss) then failtestf "loss values disjoint: %s vs %s" (show dl.V) (show loss)
+                        if not (Ball.overlaps dl.D reverse) then failtestf "disjoint: forward %s, reverse %s" (show dl.D) (show reverse)
+                        if not straddled.Value && bounded c.Spec && psi <> Activation.Identity && psi <> Activation.Relu
+                           && not (narrowerThan -90 dl.D && narrowerThan -90 reverse) then
+                            failtestf "too wide: forward %s, reverse %s" (show dl.D) (show reverse)
+                        Prop.classify straddled.Value "a kink straddled (width not checked)" true)))
 
         theorem
             "at 128 bits every forward enclosure (y, h_n, c_n) is exact or has radius ≤ 2^-100 max(1, |value|), for every cell and option with bounded activations (σ, tanh) up to 4 steps"

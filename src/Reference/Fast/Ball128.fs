@@ -1,0 +1,386 @@
+namespace RnnVerify.Reference.Fast
+
+open System
+open System.Numerics
+open RnnVerify.Reference
+
+[<Struct; NoEquality; NoComparison>]
+type Ball128 =
+    internal
+        {
+            Neg: bool
+            Man: UInt128
+            Exp: int
+            Rad: float
+            Slow: Ball
+        }
+
+module Ball128 =
+    [<Literal>]
+    let private Bits = 128
+
+    /// Largest allowed floor(log2 |midpoint|) on the fast path.
+    [<Literal>]
+    let private MaxMagnitude = 1000
+
+    let inline private isZero (a: UInt128) = UInt128.op_Equality (a, UInt128.Zero)
+    let inline private lt (a: UInt128) (b: UInt128) = UInt128.op_LessThan (a, b)
+    let inline private lzc (a: UInt128) = int (UInt128.LeadingZeroCount a)
+    let inline private hi64 (a: UInt128) = uint64 (a >>> 64)
+    let private topBit = UInt128.One <<< 127
+    let private minNormal = 2.2250738585072014E-308
+
+    let private nullBall = Unchecked.defaultof<Ball>
+    let inline private isSlow (x: Ball128) = not (obj.ReferenceEquals(x.Slow, null))
+
+    // ---- Radius arithmetic, rounded upward (arguments ≥ 0). ----
+
+    let inline private addUp (a: float) (b: float) =
+        let s = a + b
+        if s = 0.0 then 0.0 else Math.BitIncrement s
+
+    let inline private mulUp (a: float) (b: float) =
+        if a = 0.0 || b = 0.0 then 0.0 else Math.BitIncrement(a * b)
+
+    let inline private divUp (a: float) (b: float) =
+        if a = 0.0 then 0.0 else Math.BitIncrement(a / b)
+
+    let inline private mulDown (a: float) (b: float) = Math.Max(0.0, Math.BitDecrement(a * b))
+    let inline private subDown (a: float) (b: float) = Math.BitDecrement(a - b)
+
+    /// 2^e as a double, rounded up (smallest positive double below the range, +∞ above).
+    let private pow2Up (e: int) =
+        if e > 1023 then Double.PositiveInfinity
+        elif e >= -1022 then BitConverter.Int64BitsToDouble(int64 (e + 1023) <<< 52)
+        elif e < -1074 then Double.Epsilon
+        else Math.ScaleB(1.0, e)
+
+    /// d·2^e rounded up (exact while the result stays normal; ScaleB rounds subnormal results, so those are stepped up).
+    let private scaleUp (d: float) (e: int) =
+        if d = 0.0 then 0.0
+        else
+            let bits = BitConverter.DoubleToInt64Bits d
+            let biased = int (bits >>> 52) &&& 0x7FF
+            if biased > 0 && biased + e > 0 && biased + e < 2047 && e > -2100 && e < 2100 then
+                BitConverter.Int64BitsToDouble(bits + (int64 e <<< 52))
+            elif e < -2200 then Double.Epsilon
+            else
+                let r = Math.ScaleB(d, max e -2200)
+                if r < minNormal then Math.BitIncrement r else r
+
+    let private scaleDown (d: float) (e: int) =
+        if e < -2200 then 0.0
+        else
+            let r = Math.ScaleB(d, e)
+            if r < minNormal then Math.Max(0.0, Math.BitDecrement r) else r
+
+    /// |midpoint| ≤ magUp: the top 64 bits h ≥ 2^63 of the mantissa give |m| < (h + 1)·2^64, and succ(fl(h)) ≥ h − 2^10 + 2^11.
+    let private magUp (x: Ball128) =
+        if isZero x.Man then 0.0 else scaleUp (Math.BitIncrement(float (hi64 x.Man))) (x.Exp + 64)
+
+    /// |midpoint| ≥ magDown: pred(fl(h)) ≤ h.
+    let private magDown (x: Ball128) =
+        if isZero x.Man then 0.0 else scaleDown (Math.BitDecrement(float (hi64 x.Man))) (x.Exp + 64)
+
+    let private slow (b: Ball) = { Neg = false; Man = UInt128.Zero; Exp = 0; Rad = 0.0; Slow = b }
+
+
+    /// d rounded up to at most 30 significant bits (the radius format of Ball), d ≥ 0 finite.
+    let private radius30 (d: float) =
+        let bits = BitConverter.DoubleToInt64Bits d
+        let low = bits &&& ((1L <<< 23) - 1L)
+        if low = 0L then d else BitConverter.Int64BitsToDouble((bits - low) + (1L <<< 23))
+
+    let toBall (x: Ball128) =
+        if isSlow x then x.Slow
+        else
+            let mid =
+                if isZero x.Man then Dyadic.zero
+                else
+                    // Normalised dyadic: odd mantissa.
+                    let tz = int (UInt128.TrailingZeroCount x.Man)
+                    let m = x.Man >>> tz
+                    let big = if hi64 m = 0UL then BigInteger(uint64 m) else BigInteger.op_Implicit m
+                    Dyadic.create (if x.Neg then -big else big) (x.Exp + tz)
+            Ball.create mid (Dyadic.ofFloat (radius30 x.Rad))
+
+    let private radUp (d: Dyadic) =
+        let r = Dyadic.toFloat (Dyadic.roundUp 53 d)
+        if Double.IsFinite r && Dyadic.compare (Dyadic.ofFloat r) d < 0 then Math.BitIncrement r else r
+
+    /// Fast value when in range, else the fallback.
+    let inline private fastOr (neg: bool) (man: UInt128) (exp: int) (rad: float) (fallback: unit -> Ball) =
+        if Double.IsFinite rad && (isZero man || exp + 127 <= MaxMagnitude) then
+            if isZero man then { Neg = false; Man = man; Exp = 0; Rad = rad; Slow = nullBall }
+            else { Neg = neg; Man = man; Exp = exp; Rad = rad; Slow = nullBall }
+        else slow (fallback ())
+
+    let ofBall (b: Ball) =
+        let mid = b.Mid
+        let m = BigInteger.Abs mid.Mantissa
+        let rad = radUp b.Rad
+        if m.IsZero then fastOr false UInt128.Zero 0 rad (fun () -> b)
+        else
+            let n = int (m.GetBitLength())
+            let q, exp, err =
+                if n <= Bits then m <<< (Bits - n), mid.Exponent - (Bits - n), 0.0
+                else
+                    let shift = n - Bits
+                    let q = m >>> shift
+                    q, mid.Exponent + shift, (if (q <<< shift) = m then 0.0 else pow2Up (mid.Exponent + shift))
+            let man: UInt128 = BigInteger.op_Explicit q
+            fastOr (mid.Mantissa.Sign < 0) man exp (addUp rad err) (fun () -> b)
+
+    let zero = { Neg = false; Man = UInt128.Zero; Exp = 0; Rad = 0.0; Slow = nullBall }
+    let one = { Neg = false; Man = topBit; Exp = -127; Rad = 0.0; Slow = nullBall }
+
+    let ofFloat (d: float) =
+        if not (Double.IsFinite d) then invalidArg "d" (sprintf "expected a finite double, got %g" d)
+        elif d = 0.0 then zero
+        else
+            let bits = BitConverter.DoubleToInt64Bits d
+            let field = int ((bits >>> 52) &&& 0x7FFL)
+            let fraction = uint64 (bits &&& 0xFFFFFFFFFFFFFL)
+            let m, e = if field = 0 then fraction, -1074 else (fraction ||| (1UL <<< 52)), field - 1075
+            let man = UInt128(0UL, m)
+            let lz = lzc man
+            { Neg = d < 0.0; Man = man <<< lz; Exp = e - lz; Rad = 0.0; Slow = nullBall }
+
+    let isFast (x: Ball128) = not (isSlow x)
+
+    let approx (x: Ball128) =
+        if isSlow x then Conversions.midToFloat x.Slow
+        elif isZero x.Man then 0.0
+        else
+            let v = Math.ScaleB(float (hi64 x.Man), max (x.Exp + 64) -2200)
+            if x.Neg then -v else v
+
+    let radius (x: Ball128) = if isSlow x then radUp x.Slow.Rad else x.Rad
+
+    let neg (x: Ball128) =
+        if isSlow x then slow (Ball.neg x.Slow)
+        elif isZero x.Man then x
+        else { x with Neg = not x.Neg }
+
+    let mulPow2 (x: Ball128) (k: int) =
+        if isSlow x then slow (Ball.mulPow2 x.Slow k)
+        else
+            let rad = if x.Rad = 0.0 then 0.0 else scaleUp x.Rad k
+            if isZero x.Man then fastOr false x.Man 0 rad (fun () -> Ball.mulPow2 (toBall x) k)
+            else fastOr x.Neg x.Man (x.Exp + k) rad (fun () -> Ball.mulPow2 (toBall x) k)
+
+    /// The 256-bit value (hi·2^128 + lo)·2^exp ≠ 0 truncated to a normalised 128-bit mantissa: (man, exp', dropped ≠ 0).
+    let inline private round256 (hi: UInt128) (lo: UInt128) (exp: int) =
+        if isZero hi then
+            let lz = lzc lo
+            struct (lo <<< lz, exp - lz, false)
+        else
+            let lz = lzc hi
+            if lz = 0 then struct (hi, exp + 128, not (isZero lo))
+            else struct ((hi <<< lz) ||| (lo >>> (128 - lz)), exp + 128 - lz, not (isZero (lo <<< lz)))
+
+    let private addFast (a: Ball128) (b: Ball128) =
+        let rad0 = addUp a.Rad b.Rad
+        if isZero a.Man then { b with Rad = rad0 }
+        elif isZero b.Man then { a with Rad = rad0 }
+        else
+            let big, small = if a.Exp > b.Exp || (a.Exp = b.Exp && not (lt a.Man b.Man)) then a, b else b, a
+            let d = big.Exp - small.Exp
+            if d > 128 then
+                // |small| < 2^(small.Exp + 128) < 2^(big.Exp): the midpoint stays, the small one goes into the radius.
+                fastOr big.Neg big.Man big.Exp (addUp rad0 (magUp small)) (fun () -> Ball.add Bits (toBall a) (toBall b))
+            else
+                // big·2^128 and small·2^(128 − d) as 256-bit numbers in units of 2^(big.Exp − 128), exactly.
+                let bhi = if d = 128 then UInt128.Zero else small.Man >>> d
+                let blo = if d = 0 then UInt128.Zero else small.Man <<< (128 - d)
+                if big.Neg = small.Neg then
+                    let hi = big.Man + bhi
+                    if lt hi big.Man then
+                        // Carry out of 256 bits: shift right by one, the carry becomes the top bit.
+                        let man = (hi >>> 1) ||| topBit
+                        let dropped = not (isZero (hi &&& UInt128.One)) || not (isZero blo)
+                        let exp = big.Exp + 1
+                        fastOr big.Neg man exp (if dropped then addUp rad0 (pow2Up exp) else rad0) (fun () ->
+                            Ball.add Bits (toBall a) (toBall b))
+                    else
+                        let dropped = not (isZero blo)
+                        fastOr big.Neg hi big.Exp (if dropped then addUp rad0 (pow2Up big.Exp) else rad0) (fun () ->
+                            Ball.add Bits (toBall a) (toBall b))
+                else
+                    let borrow = if isZero blo then UInt128.Zero else UInt128.One
+                    let lo = UInt128.Zero - blo
+                    let hi = big.Man - bhi - borrow
+                    if isZero hi && isZero lo then { zero with Rad = rad0 }
+                    else
+                        let struct (man, exp, dropped) = round256 hi lo (big.Exp - 128)
+                        fastOr big.Neg man exp (if dropped then addUp rad0 (pow2Up exp) else rad0) (fun () ->
+                            Ball.add Bits (toBall a) (toBall b))
+
+    let add (a: Ball128) (b: Ball128) =
+        if isSlow a || isSlow b then ofBall (Ball.add Bits (toBall a) (toBall b)) else addFast a b
+
+    let sub (a: Ball128) (b: Ball128) = add a (neg b)
+
+    let mul (a: Ball128) (b: Ball128) =
+        if isSlow a || isSlow b then ofBall (Ball.mul Bits (toBall a) (toBall b))
+        else
+            let rad =
+                if a.Rad = 0.0 && b.Rad = 0.0 then 0.0
+                else
+                    let ma, mb = magUp a, magUp b
+                    addUp (addUp (mulUp ma b.Rad) (mulUp mb a.Rad)) (mulUp a.Rad b.Rad)
+            if isZero a.Man || isZero b.Man then fastOr false UInt128.Zero 0 rad (fun () -> Ball.mul Bits (toBall a) (toBall b))
+            else
+                let mutable lo = UInt128.Zero
+                let hi = UInt128.BigMul(a.Man, b.Man, &lo)
+                let struct (man, exp, dropped) = round256 hi lo (a.Exp + b.Exp)
+                fastOr (a.Neg <> b.Neg) man exp (if dropped then addUp rad (pow2Up exp) else rad) (fun () ->
+                    Ball.mul Bits (toBall a) (toBall b))
+
+    /// 1 − d·y for d = man/2^127 and y = Y/2^128, in units of 2^−255, as (d·y > 1, |·| high, |·| low).
+    let inline private residual (man: UInt128) (y: UInt128) =
+        let mutable lo = UInt128.Zero
+        let hi = UInt128.BigMul(man, y, &lo)
+        if lt hi topBit then
+            // 1 − d·y > 0: (2^127 − hi)·2^128 − lo.
+            let borrow = if isZero lo then UInt128.Zero else UInt128.One
+            struct (false, topBit - hi - borrow, UInt128.Zero - lo)
+        else
+            struct (true, hi - topBit, lo)
+
+    let recip (x: Ball128) =
+        let fallback () = Ball.div Bits Ball.one (toBall x)
+        if isSlow x then ofBall (fallback ())
+        else
+            let lower = subDown (magDown x) x.Rad
+            if not (lower > 0.0) then ofBall (fallback ())
+            else
+                // d = Man/2^127 ∈ [1, 2); 1/midpoint = (1/d)·2^(−Exp−127).
+                let scale = -x.Exp - 127
+                let spread = divUp x.Rad (mulDown (magDown x) lower)
+                if UInt128.op_Equality (x.Man, topBit) then
+                    fastOr x.Neg topBit (scale - 127) spread (fun () -> fallback ())
+                else
+                    // y ≈ 1/d ∈ (1/2, 1) in fixed point with 128 fractional bits: Y = y·2^128 < 2^128.
+                    let seed = Math.Min(1.0 / Math.ScaleB(float (hi64 x.Man), -63), Math.BitDecrement 1.0)
+                    let mutable y = UInt128(uint64 (Math.ScaleB(seed, 64)), 0UL)
+                    for _ in 1..2 do
+                        // Newton: y ← y + y·(1 − d·y), with 1 − d·y taken to 128 fractional bits.
+                        let struct (over, rh, rl) = residual x.Man y
+                        let e128 = (rh <<< 1) ||| (rl >>> 127) // |1 − d·y|·2^128 (|1 − d·y| < 2^−40 after the seed)
+                        let mutable plo = UInt128.Zero
+                        let corr = UInt128.BigMul(y, e128, &plo) // y·|ε| in units of 2^−128
+                        if over then y <- y - corr
+                        else
+                            let y' = y + corr
+                            y <- if lt y' y then UInt128.MaxValue else y'
+                    let struct (_, rh, rl) = residual x.Man y
+                    // |1/d − y| ≤ |1 − d·y| = (rh·2^128 + rl)·2^−255.
+                    let eps =
+                        if isZero rh && isZero rl then 0.0
+                        elif isZero rh then scaleUp (Math.BitIncrement((UInt128.op_Explicit rl : float))) -255
+                        else scaleUp (Math.BitIncrement((UInt128.op_Explicit rh : float) + 1.0)) (128 - 255)
+                    let lz = lzc y
+                    let rad = addUp (scaleUp eps scale) spread
+                    fastOr x.Neg (y <<< lz) (scale - 128 - lz) rad (fun () -> fallback ())
+
+    let div (a: Ball128) (b: Ball128) =
+        if isSlow a || isSlow b then ofBall (Ball.div Bits (toBall a) (toBall b)) else mul a (recip b)
+
+    let dot (xs: Ball128[]) (ys: Ball128[]) =
+        if xs.Length <> ys.Length then
+            invalidArg "ys" (sprintf "ys has length %d, expected the length of xs = %d" ys.Length xs.Length)
+        let n = xs.Length
+        let fallback () = Ball.dot Bits (Array.map toBall xs) (Array.map toBall ys)
+        let mutable anySlow = false
+        let mutable rad = 0.0
+        let mutable maxExp = Int32.MinValue
+        for i in 0 .. n - 1 do
+            let a, b = xs[i], ys[i]
+            if isSlow a || isSlow b then anySlow <- true
+            elif not anySlow then
+                if a.Rad <> 0.0 || b.Rad <> 0.0 then
+                    let ma, mb = magUp a, magUp b
+                    rad <- addUp rad (addUp (addUp (mulUp ma b.Rad) (mulUp mb a.Rad)) (mulUp a.Rad b.Rad))
+                if not (isZero a.Man || isZero b.Man) then maxExp <- max maxExp (a.Exp + b.Exp)
+        if n = 0 then zero
+        elif anySlow then ofBall (fallback ())
+        elif maxExp = Int32.MinValue then fastOr false UInt128.Zero 0 rad (fun () -> fallback ())
+        else
+            // Accumulator: top·2^256 + hi·2^128 + lo in two's complement, unit 2^maxExp.
+            let mutable lo = UInt128.Zero
+            let mutable hi = UInt128.Zero
+            let mutable top = 0L
+            let mutable truncated = 0
+            for i in 0 .. n - 1 do
+                let a, b = xs[i], ys[i]
+                if not (isZero a.Man || isZero b.Man) then
+                    let mutable pl = UInt128.Zero
+                    let mutable ph = UInt128.BigMul(a.Man, b.Man, &pl)
+                    let s = maxExp - (a.Exp + b.Exp)
+                    if s > 0 then
+                        if s < 128 then
+                            if not (isZero (pl <<< (128 - s))) then truncated <- truncated + 1
+                            pl <- (pl >>> s) ||| (ph <<< (128 - s))
+                            ph <- ph >>> s
+                        elif s < 256 then
+                            if not (isZero pl) || (s > 128 && not (isZero (ph <<< (256 - s)))) then truncated <- truncated + 1
+                            pl <- ph >>> (s - 128)
+                            ph <- UInt128.Zero
+                        else
+                            truncated <- truncated + 1
+                            pl <- UInt128.Zero
+                            ph <- UInt128.Zero
+                    if a.Neg = b.Neg then
+                        let lo' = lo + pl
+                        let c1 = if lt lo' lo then UInt128.One else UInt128.Zero
+                        let hi1 = hi + ph
+                        let hi' = hi1 + c1
+                        if lt hi1 hi || lt hi' hi1 then top <- top + 1L
+                        lo <- lo'
+                        hi <- hi'
+                    else
+                        let b1 = if lt lo pl then UInt128.One else UInt128.Zero
+                        let lo' = lo - pl
+                        let hi1 = hi - ph
+                        let hi' = hi1 - b1
+                        if lt hi ph || lt hi1 b1 then top <- top - 1L
+                        lo <- lo'
+                        hi <- hi'
+            let negative = top < 0L
+            if negative then
+                // Two's-complement negation of the 320-bit accumulator.
+                lo <- UInt128.MaxValue - lo
+                hi <- UInt128.MaxValue - hi
+                top <- ~~~top
+                lo <- lo + UInt128.One
+                if isZero lo then
+                    hi <- hi + UInt128.One
+                    if isZero hi then top <- top + 1L
+            let truncErr = if truncated = 0 then 0.0 else mulUp (float truncated) (pow2Up maxExp)
+            let rad = addUp rad truncErr
+            if top = 0L && isZero hi && isZero lo then fastOr false UInt128.Zero 0 rad (fun () -> fallback ())
+            else
+                let struct (hi2, lo2, exp2, dropped0) =
+                    if top = 0L then struct (hi, lo, maxExp, false)
+                    else
+                        let k = 64 - int (UInt64.LeadingZeroCount(uint64 top))
+                        let t = UInt128(0UL, uint64 top)
+                        struct ((t <<< (128 - k)) ||| (hi >>> k), (hi <<< (128 - k)) ||| (lo >>> k), maxExp + k,
+                                not (isZero (lo <<< (128 - k))))
+                let struct (man, exp, dropped) = round256 hi2 lo2 exp2
+                let rad = if dropped || dropped0 then addUp rad (pow2Up exp) else rad
+                fastOr negative man exp rad (fun () -> fallback ())
+
+    module internal Raw =
+        let isSlow x = isSlow x
+        let slow b = slow b
+        let make neg man exp rad fallback = fastOr neg man exp rad fallback
+        let scaleUp d e = scaleUp d e
+        let subDown a b = subDown a b
+        let addUp a b = addUp a b
+        let mulUp a b = mulUp a b
+        let pow2Up e = pow2Up e
+        let magUp x = magUp x
+        let magDown x = magDown x
+        let withRad (x: Ball128) rad = if isSlow x then x else { x with Rad = rad }

@@ -1,0 +1,253 @@
+/// Theorems about src/Reference/Fast (Ball128, Elementary128, Ball128Scalar and the 128-bit ReferenceNetwork paths that use
+/// them). The yardstick is the BigInteger Ball at 256–512 bits: the fixed-width ball must contain the fine ball's midpoint (the
+/// exact result up to 2^−250) and be no wider than the documented bound (docs/tolerances.md, "Ball128").
+module RnnVerify.Properties.Reference.Ball128Theorems
+
+open System
+open System.Numerics
+open Expecto
+open FsCheck
+open FsCheck.FSharp
+open RnnVerify.Cells
+open RnnVerify.Reference
+open RnnVerify.Reference.Fast
+open RnnVerify.Reference.Twins
+open RnnVerify.Properties.Theorem
+open RnnVerify.Properties.Twins
+open RnnVerify.Properties.Reference.Support
+
+/// Precision of the yardstick.
+let private fine = 512
+
+/// |d| as a double rounded up (for width bounds in messages and comparisons).
+let private magOf (d: Dyadic) = abs (Dyadic.toFloat d) * (1.0 + Math.ScaleB(1.0, -50))
+
+/// Relative width bound of one arithmetic operation's own error: the truncation to 128 bits (< 2^−127 relative) plus
+/// upward-rounded double radius arithmetic; 2^−124 leaves room for the magnitude bounds' factor (1 + 2^−52) terms.
+let private opRelative = Math.ScaleB(1.0, -124)
+
+/// Relative width bound of exp, σ, tanh, expm1 at an exact argument: the core's 2^−123 plus the compositions' few operations
+/// (each ≤ 2^−124 relative, amplified by at most 4 through the reciprocal and the products): 2^−118.
+let private elementaryRelative = Math.ScaleB(1.0, -118)
+
+/// Fixed-width result `fast` against the fine Ball `exact`: contains its midpoint, and radius ≤ exact.Rad·(1 + 2^−40) +
+/// rel·|exact.Mid| + the smallest normal double (radii below the double range are rounded up to it).
+let private checkAgainst (what: string) (rel: float) (fast: Ball128) (exact: Ball) =
+    let b = Ball128.toBall fast
+    if not (Ball.contains b exact.Mid) then
+        failtestf "%s: fixed-width %s does not contain the %d-bit midpoint %s" what (show b) fine (show exact)
+    let r = Ball128.radius fast
+    let bound = (magOf exact.Rad) * (1.0 + Math.ScaleB(1.0, -40)) + rel * magOf exact.Mid + 2.2250738585072014E-308
+    if Double.IsNaN r || not (r <= bound) then
+        failtestf "%s: radius %.17g exceeds the bound %.17g (fixed-width %s, %d-bit %s)" what r bound (show b) fine (show exact)
+
+/// A ball with a full 128-bit midpoint: random 1..128-bit mantissa, exponent in [−160, 160], radius 0 (half the cases) or
+/// |mid|·2^−k, k ∈ [20, 140]; and its Ball128 (ofBall, which must contain it).
+let private wideBall: Gen<Ball> =
+    gen {
+        let! a = Gen.choose (Int32.MinValue, Int32.MaxValue)
+        let! b = Gen.choose (Int32.MinValue, Int32.MaxValue)
+        let! c = Gen.choose (Int32.MinValue, Int32.MaxValue)
+        let! d = Gen.choose (Int32.MinValue, Int32.MaxValue)
+        let! bits = Gen.choose (1, 128)
+        let! e = Gen.choose (-160, 160)
+        let! exact = Gen.elements [ true; false ]
+        let! k = Gen.choose (20, 140)
+        let m =
+            let raw = (BigInteger(uint32 a) <<< 96) + (BigInteger(uint32 b) <<< 64) + (BigInteger(uint32 c) <<< 32) + BigInteger(uint32 d)
+            let m = raw >>> (128 - bits)
+            if a % 2 = 0 then -m else m
+        let mid = Dyadic.create m e
+        let rad = if exact || m.IsZero then Dyadic.zero else Dyadic.mulPow2 (Dyadic.abs mid) -k
+        return Ball.create mid rad
+    }
+
+/// Vectors for dot products: lengths 0..70, entries of mixed exponents (including zeros), and half the time the second half
+/// of the products cancelling the first exactly (x ++ x against y ++ −y) up to a small remainder.
+let private dotVectors: Gen<Ball[] * Ball[]> =
+    gen {
+        let! n = Gen.choose (0, 35)
+        let! xs = Gen.arrayOfLength n wideBall
+        let! ys = Gen.arrayOfLength n wideBall
+        let! zero = Gen.choose (-1, n - 1)
+        let xs = xs |> Array.mapi (fun i v -> if i = zero then Ball.zero else v)
+        let! cancel = Gen.elements [ true; false ]
+        let! extra = wideBall
+        if cancel then return Array.append xs [| extra |] |> Array.append xs, Array.append (Array.map Ball.neg ys) [| Ball.one |] |> Array.append ys
+        else return xs, ys
+    }
+
+/// Arguments of the elementary functions: ±0, tiny (down to 2^−1070), moderate, saturating (|x| up to 4·10^6) and
+/// fallback ones (beyond the fast path's 2^20), with a radius 0 (mostly) or up to 2^−30 relative.
+let private elementaryArg (limit: float) : Gen<Ball> =
+    gen {
+        let! kind = Gen.choose (0, 9)
+        let! u = Gen.choose (-1_000_000, 1_000_000)
+        let! k = Gen.choose (0, 1070)
+        let! j = Gen.choose (30, 140)
+        let! withRad = Gen.frequency [ 3, Gen.constant false; 1, Gen.constant true ]
+        let frac = float u / 1_000_000.0
+        let x =
+            match kind with
+            | 0 -> (if u < 0 then -0.0 else 0.0)
+            | 1 -> Math.ScaleB(frac, -k)
+            | 2 | 3 | 4 | 5 -> frac * 40.0
+            | 6 -> frac * 0.4
+            | 7 -> frac * 200.0
+            | 8 -> frac * min limit 2000.0
+            | _ -> frac * limit
+        let b = Ball.ofFloat x
+        return if withRad && x <> 0.0 then Ball.create b.Mid (Dyadic.mulPow2 (Dyadic.abs b.Mid) -j) else b
+    }
+
+/// e^x − 1 at p bits: Elementary.expm1 near 0, e^x − 1 elsewhere (Elementary.expm1's doubling steps widen its ball for
+/// large negative x, where the −1 + e^x the test needs is exactly representable at 2048 bits).
+let private expm1Yardstick p (x: Ball) =
+    if abs (Dyadic.toFloat x.Mid) > 0.5 then Ball.sub p (Elementary.exp p x) Ball.one else Elementary.expm1 p x
+
+let private elementaryFunctions: (string * (Ball128 -> Ball128) * (int -> Ball -> Ball) * float) list =
+    [ "exp", Elementary128.exp, Elementary.exp, 3000.0
+      "expm1", Elementary128.expm1, expm1Yardstick, 3000.0
+      "sigmoid", Elementary128.sigmoid, Elementary.sigmoid, 4.0e6
+      "tanh", Elementary128.tanh, Elementary.tanh, 4.0e6 ]
+
+/// Inputs of one step: x [In], h_{t−1} [H], c_{t−1} [H] with dyadic entries in [−2, 2].
+let private stepCase =
+    gen {
+        let! spec = Generators.specWith 4 4
+        let! weights = Generators.weightsWith Generators.fine spec
+        let! layer = Gen.choose (0, spec.NumLayers - 1)
+        let! x = Gen.arrayOfLength (spec.LayerInputSize layer) Generators.fine
+        let! h = Gen.arrayOfLength spec.HiddenSize Generators.fine
+        let! c = Gen.arrayOfLength spec.HiddenSize Generators.fine
+        return spec, weights, layer, x, h, c
+    }
+
+/// Width claimed for a whole step or network at 128 bits: 2^−100 (1 + |value|).
+let private narrow (b: Ball) =
+    let r = Dyadic.toFloat b.Rad
+    r <= Math.ScaleB(1.0, -100) * (1.0 + abs (Dyadic.toFloat b.Mid))
+
+[<Tests>]
+let tests =
+    testList "Ball128" [
+        theorem "Ball128.ofFloat is exact: its Ball is the double itself with radius 0, for every finite double"
+            (fun (NormalFloat x) ->
+                let b = Ball128.toBall (Ball128.ofFloat x)
+                let q = rationalOfFloat x
+                (Ball.isExact b && cmpQ (rationalOfDyadic b.Mid) q = 0)
+                |> Prop.label (sprintf "x = %.17g (%016x): %s" x (BitConverter.DoubleToInt64Bits x) (show b)))
+
+        theorem "Ball128.ofBall contains the Ball, radius ≤ its radius + 2^−127 relative"
+            (Prop.forAll (Arb.fromGen wideBall) (fun b ->
+                let f = Ball128.ofBall b
+                if not (Ball.containsBall (Ball128.toBall f) b) then failtestf "%s ⊄ %s" (show b) (show (Ball128.toBall f))
+                checkAgainst "ofBall" (Math.ScaleB(1.0, -127)) f b))
+
+        theorem "Ball128 x + y, x − y and x·y enclose the 512-bit Ball results, each no wider than the propagated radius + 2^−124 relative"
+            (Prop.forAll (Arb.fromGen (Gen.zip wideBall wideBall)) (fun (x, y) ->
+                let fx, fy = Ball128.ofBall x, Ball128.ofBall y
+                // The yardstick starts from the same sets as the fixed-width operands (ofBall may round the midpoint).
+                let bx, by = Ball128.toBall fx, Ball128.toBall fy
+                checkAgainst "add" opRelative (Ball128.add fx fy) (Ball.add fine bx by)
+                checkAgainst "sub" opRelative (Ball128.sub fx fy) (Ball.sub fine bx by)
+                checkAgainst "sub self" opRelative (Ball128.sub fx fx) (Ball.sub fine bx bx)
+                checkAgainst "mul" opRelative (Ball128.mul fx fy) (Ball.mul fine bx by)))
+
+        theorem "Ball128 1/x and x/y enclose the 512-bit Ball results when the divisor is bounded away from 0, within 2^−120 relative beyond the propagated radius"
+            (Prop.forAll (Arb.fromGen (Gen.zip wideBall wideBall)) (fun (x, y) ->
+                let fx, fy = Ball128.ofBall x, Ball128.ofBall y
+                let bx, by = Ball128.toBall fx, Ball128.toBall fy
+                if not (Ball.containsZero by) then
+                    // The fine radius of 1/y is ρ/(|m|(|m| − ρ)) like the fixed-width one; both are bounds of the same spread.
+                    checkAgainst "recip" (Math.ScaleB(1.0, -120)) (Ball128.recip fy) (Ball.div fine Ball.one by)
+                    checkAgainst "div" (Math.ScaleB(1.0, -119)) (Ball128.div fx fy) (Ball.div fine bx by)))
+
+        theorem "Ball128.dot encloses the 512-bit Ball.dot for mixed exponents, zeros, exact cancellation and lengths 0..71, within 2^−124 relative of the sum plus 2^−240 of Σ|xᵢyᵢ|"
+            (Prop.forAll (Arb.fromGen dotVectors) (fun (xs, ys) ->
+                let fxs, fys = Array.map Ball128.ofBall xs, Array.map Ball128.ofBall ys
+                let bxs, bys = Array.map Ball128.toBall fxs, Array.map Ball128.toBall fys
+                let exact = if bxs.Length = 0 then Ball.zero else Ball.dot fine bxs bys
+                let sumAbs = Array.fold2 (fun acc (a: Ball) (b: Ball) -> acc + magOf a.Mid * magOf b.Mid) 0.0 bxs bys
+                let fast = Ball128.dot fxs fys
+                // Products below the largest one's 2^−254 unit are truncated there (n·2^−254 of the largest product at most).
+                if not (Ball.contains (Ball128.toBall fast) exact.Mid) then
+                    failtestf "dot: %s does not contain the %d-bit midpoint %s" (show (Ball128.toBall fast)) fine (show exact)
+                let r = Ball128.radius fast
+                let bound = magOf exact.Rad * (1.0 + Math.ScaleB(1.0, -40)) + opRelative * magOf exact.Mid + Math.ScaleB(sumAbs, -240) + 2.2250738585072014E-308
+                (r <= bound) |> Prop.label (sprintf "radius %.17g, bound %.17g" r bound)))
+
+        testCase "a dot product whose low-order carry crosses every limb is exact: Σ over (2^128 − 1)·2^−128 and 2^−128 is 1" <| fun () ->
+            let allOnes = Ball.create (Dyadic.create ((BigInteger.One <<< 128) - BigInteger.One) -128) Dyadic.zero
+            let tiny = Ball.exact (Dyadic.pow2 -128)
+            let r = Ball128.dot [| Ball128.ofBall allOnes; Ball128.ofBall tiny |] [| Ball128.one; Ball128.one |]
+            let b = Ball128.toBall r
+            Expect.isTrue (Ball.contains b Dyadic.one && Ball.isExact b) (sprintf "expected exactly 1, got %s" (show b))
+
+        testCase "the 192-bit ln 2 lies within 2^−192 below ln 2 at 512 bits" <| fun () ->
+            let l = Elementary128.ln2Truncated
+            let reference = Elementary.ln2 fine
+            let enclosure = Ball.ofInterval l.Mid (Dyadic.add l.Mid (Dyadic.pow2 -192))
+            Expect.isTrue (Ball.containsBall enclosure reference) (sprintf "%s vs %s" (show l) (show reference))
+
+        for name, fast, exact, limit in elementaryFunctions do
+            theorem
+                (sprintf "Elementary128.%s encloses the 512-bit Elementary.%s over ±0, tiny, moderate, saturating and fallback arguments, within 2^−118 relative at exact arguments, and containing the images of both ends of a ball argument" name name)
+                (Prop.forAll (Arb.fromGen (elementaryArg limit)) (fun x ->
+                    let f = Ball128.ofBall x
+                    let result = fast f
+                    // Retried at 2048 bits when the 512-bit ball is not inside the fixed-width one (its midpoint may be off by
+                    // 2^−512, more than the fixed-width ball's margin on one side for results like −1 + e^−341).
+                    let sharp (arg: Ball) =
+                        let at512 = exact fine arg
+                        if Ball.containsBall (Ball128.toBall result) at512 then at512 else exact 2048 arg
+                    let reference = sharp (Ball128.toBall f)
+                    if Ball.isExact x then checkAgainst (sprintf "%s %s" name (show x)) elementaryRelative result reference
+                    else
+                        // The functions are increasing: the image of the ball is [f(lower), f(upper)]; both ends, enclosed at
+                        // 512 bits, must lie in the fixed-width ball.
+                        // The ends of the fixed-width ball itself (its Ball rounds the radius up to 30 bits).
+                        let mid, rad = (Ball128.toBall f).Mid, Dyadic.ofFloat (Ball128.radius f)
+                        for endpoint in [ Dyadic.sub mid rad; Dyadic.add mid rad ] do
+                            let image = sharp (Ball.exact endpoint)
+                            if not (Ball.containsBall (Ball128.toBall result) image) then
+                                failtestf "%s %s: %s does not contain the image %s of the endpoint" name (show x) (show (Ball128.toBall result)) (show image)))
+
+        theorem "ReferenceNetwork.Step at 128 bits (Ball128) contains the 512-bit BigInteger step's midpoints and is narrower than 2^−100 (1 + |·|), for every cell kind and option"
+            (Prop.forAll (Arb.fromGen stepCase) (fun (spec, weights, layer, x, h, c) ->
+                let w = weights.Layers[layer * spec.Directions]
+                let fast = ReferenceNetwork.Step(spec, layer, w, x, h, c, 128)
+                let s = BallScalar.at fine
+                let lift = Array.map Ball.ofFloat
+                let exact = Step.run s spec (Step.lift s spec layer w) (lift x) (lift h) (if spec.Kind = CellKind.Lstm then lift c else [||])
+                for name, f, e in [ "h", fast.H, exact.H; "c", fast.C, exact.C; "gates", fast.Gates, exact.Gates ] do
+                    Array.iteri2 (fun i (a: Ball) (b: Ball) ->
+                        if not (Ball.contains a b.Mid) then failtestf "%s[%d]: %s does not contain %s" name i (show a) (show b)
+                        if not (narrow a) then failtestf "%s[%d]: %s is wider than 2^-100 (1 + |·|)" name i (show a)) f e))
+
+        /// Runs cases/5 cases (200 by default): each case runs a whole network at 512 bits in BigInteger balls (≈ 10 ms); the
+        /// step theorem above covers every cell kind and option with the full count.
+        theoremWith (max 1 (cases / 5))
+            "ReferenceNetwork.Forward at 128 bits (Ball128) contains the 512-bit BigInteger network's midpoints of y, h_n and c_n"
+            (Prop.forAll (Arb.fromGen (Generators.caseWith Generators.dyadic Generators.tinySpec 3)) (fun c ->
+                let fast = ReferenceNetwork.Forward(c.Weights, c.Steps, c.Batch, c.X, c.SeqLens, c.H0, c.C0, 128)
+                let s = BallScalar.at fine
+                let lift (a: float[]) = if isNull a then null else Array.map Ball.ofFloat a
+                let out = Network.forward s c.Spec (Network.lift s c.Weights) (Network.inputs s c.Spec c.Steps c.Batch (lift c.X) c.SeqLens (lift c.H0) (lift c.C0)) 0
+                for name, f, e in [ "y", fast.Y, out.Y; "h_n", fast.HN, out.Hn; "c_n", fast.CN, out.Cn ] do
+                    Array.iteri2 (fun i (a: Ball) (b: Ball) ->
+                        if not (Ball.contains a b.Mid) then failtestf "%s[%d]: %s does not contain %s" name i (show a) (show b)) f e))
+
+        theorem "refutation: a step result whose midpoint is moved by 2^−110 relative (a dropped low-order carry) with its radius dropped no longer contains the 512-bit midpoint"
+            (Prop.forAll (Arb.fromGen stepCase) (fun (spec, weights, layer, x, h, c) ->
+                let w = weights.Layers[layer * spec.Directions]
+                let fast = ReferenceNetwork.Step(spec, layer, w, x, h, c, 128)
+                let s = BallScalar.at fine
+                let lift = Array.map Ball.ofFloat
+                let exact = Step.run s spec (Step.lift s spec layer w) (lift x) (lift h) (if spec.Kind = CellKind.Lstm then lift c else [||])
+                let a, b = fast.H[0], exact.H[0]
+                let shift = if Dyadic.sign a.Mid = 0 then Dyadic.pow2 -110 else Dyadic.pow2 (Dyadic.magnitude a.Mid - 110)
+                let wrong = Ball.exact (Dyadic.add a.Mid shift)
+                (Ball.contains a b.Mid && not (Ball.contains wrong b.Mid))
+                |> Prop.label (sprintf "fast %s, wrong %s, exact %s" (show a) (show wrong) (show b))))
+    ]
