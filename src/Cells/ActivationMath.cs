@@ -69,4 +69,26 @@ internal static class ActivationMath
     public static T ClipDerivative<T>(T a, T clip)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         clip <= T.Zero || T.Abs(a) <= clip ? T.One : T.Zero;
+
+    /// <summary>
+    /// <see cref="DerivativeFromOutput{T}(Activation, T)"/> lane by lane: the same operations in the same order, so every lane
+    /// has the bits of the scalar formula.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> DerivativeFromOutput<T>(Activation activation, Vector<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T> => activation switch
+        {
+            Activation.Identity => Vector<T>.One,
+            Activation.Tanh => Vector<T>.One - (y * y),
+            Activation.Sigmoid => y * (Vector<T>.One - y),
+            _ => Vector.ConditionalSelect(Vector.GreaterThan(y, Vector<T>.Zero), Vector<T>.One, Vector<T>.Zero),
+        };
+
+    /// <summary><see cref="ClipDerivative{T}(T, T)"/> lane by lane (NaN lanes give 0, as the scalar comparison does).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<T> ClipDerivative<T>(Vector<T> a, T clip)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        clip <= T.Zero
+            ? Vector<T>.One
+            : Vector.ConditionalSelect(Vector.LessThanOrEqual(Vector.Abs(a), new Vector<T>(clip)), Vector<T>.One, Vector<T>.Zero);
 }

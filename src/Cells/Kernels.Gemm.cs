@@ -35,6 +35,37 @@ internal static partial class Kernels
 
         // The tiles read and write through unchecked references: establish the bounds once.
         ArgumentOutOfRangeException.ThrowIfLessThan(a.Length, ((rows - 1) * lda) + k, nameof(a));
+        MatMulCore(a, rows, k, lda, 1, b, ldb, cols, c, ldc, accumulate, packedB);
+    }
+
+    /// <summary>
+    /// C = Aᵀ·B, or C += Aᵀ·B when <paramref name="accumulate"/>: A is stored [k][rows] with row stride <paramref name="lda"/>
+    /// (so the product's left operand, row r and depth κ, is A[κ][r]), B is [k][cols] with row stride <paramref name="ldb"/>,
+    /// C is [rows][cols] with row stride <paramref name="ldc"/>. The weight gradients dW = dAᵀ·X read dA [rows of the sequence][G·H]
+    /// in place through it instead of transposing it first. Every entry is the same chain of roundings as
+    /// <see cref="MatMul{T}"/> on the transposed copy (the same κ order, blocks and fused multiply–adds), so the bits are equal.
+    /// </summary>
+    public static void MatMulTransposedA<T>(ReadOnlySpan<T> a, int rows, int k, int lda, ReadOnlySpan<T> b, int ldb, int cols,
+        Span<T> c, int ldc, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (rows == 0 || cols == 0)
+        {
+            return;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(a.Length, k == 0 ? 0 : ((k - 1) * lda) + rows, nameof(a));
+        MatMulCore(a, rows, k, 1, lda, b, ldb, cols, c, ldc, accumulate, null);
+    }
+
+    /// <summary>
+    /// The product with a strided left operand: A[r][κ] is at r·<paramref name="rs"/> + κ·<paramref name="ks"/>
+    /// (ks = 1: row-major A; rs = 1: A stored transposed). The bounds of A are checked by the callers.
+    /// </summary>
+    private static void MatMulCore<T>(ReadOnlySpan<T> a, int rows, int k, int rs, int ks, ReadOnlySpan<T> b, int ldb, int cols,
+        Span<T> c, int ldc, bool accumulate, PackedPanels<T>? packedB)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(b.Length, k == 0 ? 0 : ((k - 1) * ldb) + cols, nameof(b));
         ArgumentOutOfRangeException.ThrowIfLessThan(c.Length, ((rows - 1) * ldc) + cols, nameof(c));
         int tiled = 0;
@@ -45,20 +76,20 @@ internal static partial class Kernels
             if (tiled > 0)
             {
                 // A prepacked B is used only if it was packed for exactly this product (same depth and tiled columns).
-                T[]? prepacked = packedB is not null && packedB.Depth == k && packedB.Columns == tiled ? packedB.Data : null;
-                MatMulTiled(ref MemoryMarshal.GetReference(a), rows, k, lda, ref MemoryMarshal.GetReference(b), ldb, tiled,
+                PackedPanels<T>? prepacked = packedB is not null && packedB.Depth == k && packedB.Columns == tiled ? packedB : null;
+                MatMulTiled(ref MemoryMarshal.GetReference(a), rows, k, rs, ks, ref MemoryMarshal.GetReference(b), ldb, tiled,
                     ref MemoryMarshal.GetReference(c), ldc, accumulate, prepacked);
             }
         }
 
         if (tiled < cols)
         {
-            MatMulRows(a, rows, k, lda, b.Slice(tiled), ldb, cols - tiled, c.Slice(tiled), ldc, accumulate);
+            MatMulRows(a, rows, k, rs, ks, b.Slice(tiled), ldb, cols - tiled, c.Slice(tiled), ldc, accumulate);
         }
     }
 
     /// <summary>C[r][0..cols) (+)= Σ_κ A[r][κ]·B[κ][0..cols): one <see cref="TensorPrimitives.FusedMultiplyAdd{T}(ReadOnlySpan{T}, T, ReadOnlySpan{T}, Span{T})"/> per (r, κ).</summary>
-    private static void MatMulRows<T>(ReadOnlySpan<T> a, int rows, int k, int lda, ReadOnlySpan<T> b, int ldb, int cols,
+    private static void MatMulRows<T>(ReadOnlySpan<T> a, int rows, int k, int rs, int ks, ReadOnlySpan<T> b, int ldb, int cols,
         Span<T> c, int ldc, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -70,12 +101,11 @@ internal static partial class Kernels
                 cr.Clear();
             }
 
-            ReadOnlySpan<T> ar = a.Slice(r * lda, k);
             // Fused, in κ order, zeros included: every entry is then the same chain of roundings as in the 512-bit tiles,
             // so the cells give the same bits with or without AVX-512 (the committed reports depend on it).
             for (int q = 0; q < k; q++)
             {
-                TensorPrimitives.FusedMultiplyAdd(b.Slice(q * ldb, cols), ar[q], cr, cr);
+                TensorPrimitives.FusedMultiplyAdd(b.Slice(q * ldb, cols), a[(r * rs) + (q * ks)], cr, cr);
             }
         }
     }
@@ -86,8 +116,8 @@ internal static partial class Kernels
     /// per-thread buffer, so steady-state calls allocate nothing): B's rows are often a multiple of 4 KB apart, and reading a panel
     /// straight from B would put all of its cache lines in the same few L1 sets.
     /// </summary>
-    private static void MatMulTiled<T>(ref T a, int rows, int k, int lda, ref T b, int ldb, int cols, ref T c, int ldc, bool accumulate,
-        T[]? prepacked)
+    private static void MatMulTiled<T>(ref T a, int rows, int k, int rs, int ks, ref T b, int ldb, int cols, ref T c, int ldc, bool accumulate,
+        PackedPanels<T>? prepacked)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int panel = 2 * Vector512<T>.Count;
@@ -104,29 +134,32 @@ internal static partial class Kernels
             return;
         }
 
-        bool usePrepacked = prepacked is not null && rows >= PackRows;
-        T[]? packed = rows >= PackRows && !usePrepacked ? PackBuffer<T>.Get(Math.Min(KBlock, k) * cols) : null;
+        // A B packed once costs nothing per call, so it is used for every row count (at batch 1 the recurrent product is a
+        // matrix–vector product that streams the packed panels sequentially instead of rows of B a multiple of 4 KB apart).
+        bool usePrepacked = prepacked is not null;
+        bool packPerCall = rows >= PackRows && !usePrepacked;
+        Span<T> packed = packPerCall ? PackBuffer<T>.Get(Math.Min(KBlock, k) * cols) : default;
         for (int k0 = 0; k0 < k; k0 += KBlock)
         {
             int kc = Math.Min(KBlock, k - k0);
             bool add = accumulate || k0 > 0;
-            ref T ak = ref Unsafe.Add(ref a, k0);
+            ref T ak = ref Unsafe.Add(ref a, (nint)k0 * ks);
             ref T bk = ref Unsafe.Add(ref b, (nint)k0 * ldb);
             int stride = ldb;
             if (usePrepacked)
             {
                 // Block k0 of a B packed once starts at k0·cols (the blocks before it hold k0 rows of cols each).
-                bk = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(prepacked!), (nint)k0 * cols);
+                bk = ref Unsafe.Add(ref prepacked!.Start, (nint)k0 * cols);
                 stride = panel;
             }
-            else if (packed is not null)
+            else if (packPerCall)
             {
                 Pack(ref bk, ldb, kc, cols, panel, packed);
-                bk = ref MemoryMarshal.GetArrayDataReference(packed);
+                bk = ref MemoryMarshal.GetReference(packed);
                 stride = panel;
             }
 
-            bool isPacked = usePrepacked || packed is not null;
+            bool isPacked = usePrepacked || packPerCall;
 
             for (int i0 = 0; i0 < rows; i0 += MBlock)
             {
@@ -136,17 +169,23 @@ internal static partial class Kernels
                     // A single row (batch 1) or a short remainder: wide row tiles keep enough independent accumulators.
                     for (int r = i0; r < i1; r++)
                     {
-                        ref T ar = ref Unsafe.Add(ref ak, (nint)r * lda);
+                        ref T ar = ref Unsafe.Add(ref ak, (nint)r * rs);
                         ref T cr = ref Unsafe.Add(ref c, (nint)r * ldc);
                         int j = 0;
-                        for (; !isPacked && j + (4 * panel) <= cols; j += 4 * panel)
+                        // (The wide tiles read a row-major A only; a transposed A takes the two-vector tiles.)
+                        for (; ks == 1 && !isPacked && j + (4 * panel) <= cols; j += 4 * panel)
                         {
                             Tile1x8(ref ar, ref Unsafe.Add(ref bk, j), stride, kc, ref Unsafe.Add(ref cr, j), add);
                         }
 
+                        for (; ks == 1 && isPacked && j + (4 * panel) <= cols; j += 4 * panel)
+                        {
+                            Tile1x8Packed(ref ar, ref PanelStart(ref bk, j, kc, panel, true), kc, ref Unsafe.Add(ref cr, j), add);
+                        }
+
                         for (; j < cols; j += panel)
                         {
-                            Tile1x2(ref ar, ref PanelStart(ref bk, j, kc, panel, isPacked), stride, kc, ref Unsafe.Add(ref cr, j), add);
+                            Tile1x2(ref ar, ks, ref PanelStart(ref bk, j, kc, panel, isPacked), stride, kc, ref Unsafe.Add(ref cr, j), add);
                         }
                     }
 
@@ -159,12 +198,12 @@ internal static partial class Kernels
                     int r = i0;
                     for (; r + 4 <= i1; r += 4)
                     {
-                        Tile4x2(ref Unsafe.Add(ref ak, (nint)r * lda), lda, ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), ldc, add);
+                        Tile4x2(ref Unsafe.Add(ref ak, (nint)r * rs), rs, ks, ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), ldc, add);
                     }
 
                     for (; r < i1; r++)
                     {
-                        Tile1x2(ref Unsafe.Add(ref ak, (nint)r * lda), ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), add);
+                        Tile1x2(ref Unsafe.Add(ref ak, (nint)r * rs), ks, ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), add);
                     }
                 }
             }
@@ -180,17 +219,17 @@ internal static partial class Kernels
     private static class PackBuffer<T>
     {
         [ThreadStatic]
-        private static T[]? t_buffer;
+        private static AlignedArray<T>? t_buffer;
 
-        public static T[] Get(int length)
+        public static Span<T> Get(int length)
         {
             var b = t_buffer;
             if (b is null || b.Length < length)
             {
-                t_buffer = b = new T[length];
+                t_buffer = b = new AlignedArray<T>(length);
             }
 
-            return b;
+            return b.Span;
         }
     }
 
@@ -237,12 +276,12 @@ internal static partial class Kernels
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(b.Length, ((k - 1) * ldb) + cols, nameof(b));
-        var data = new T[k * tiled];
+        var data = new AlignedArray<T>(k * tiled);
         ref T b0 = ref MemoryMarshal.GetReference(b);
         for (int k0 = 0; k0 < k; k0 += KBlock)
         {
             int kc = Math.Min(KBlock, k - k0);
-            Pack(ref Unsafe.Add(ref b0, (nint)k0 * ldb), ldb, kc, tiled, panel, data.AsSpan(k0 * tiled, kc * tiled));
+            Pack(ref Unsafe.Add(ref b0, (nint)k0 * ldb), ldb, kc, tiled, panel, data.Span.Slice(k0 * tiled, kc * tiled));
         }
 
         return new PackedPanels<T>(data, k, tiled);
@@ -271,14 +310,17 @@ internal static partial class Kernels
         where T : unmanaged, IFloatingPointIeee754<T> =>
         add ? Vector512.LoadUnsafe(ref c, (nuint)at) : Vector512<T>.Zero;
 
-    /// <summary>Register tile: rows r..r+3 of C, two vectors of columns; per κ two loads of B and four broadcasts of A feed eight FMAs.</summary>
-    private static void Tile4x2<T>(ref T a, int lda, ref T b, int ldb, int kc, ref T c, int ldc, bool add)
+    /// <summary>
+    /// Register tile: rows r..r+3 of C, two vectors of columns; per κ two loads of B and four broadcasts of A feed eight FMAs.
+    /// A's rows are <paramref name="rs"/> apart and its depth steps <paramref name="ks"/> apart.
+    /// </summary>
+    private static void Tile4x2<T>(ref T a, int rs, int ks, ref T b, int ldb, int kc, ref T c, int ldc, bool add)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector512<T>.Count;
-        ref T a1 = ref Unsafe.Add(ref a, lda);
-        ref T a2 = ref Unsafe.Add(ref a1, lda);
-        ref T a3 = ref Unsafe.Add(ref a2, lda);
+        ref T a1 = ref Unsafe.Add(ref a, rs);
+        ref T a2 = ref Unsafe.Add(ref a1, rs);
+        ref T a3 = ref Unsafe.Add(ref a2, rs);
         nint c1 = ldc, c2 = 2 * (nint)ldc, c3 = 3 * (nint)ldc;
         var s00 = Start(ref c, 0, add);
         var s01 = Start(ref c, w, add);
@@ -288,21 +330,21 @@ internal static partial class Kernels
         var s21 = Start(ref c, c2 + w, add);
         var s30 = Start(ref c, c3, add);
         var s31 = Start(ref c, c3 + w, add);
-        nint bo = 0;
-        for (int q = 0; q < kc; q++, bo += ldb)
+        nint bo = 0, ao = 0;
+        for (int q = 0; q < kc; q++, bo += ldb, ao += ks)
         {
             var y0 = Vector512.LoadUnsafe(ref b, (nuint)bo);
             var y1 = Vector512.LoadUnsafe(ref b, (nuint)(bo + w));
-            var x = Vector512.Create(Unsafe.Add(ref a, q));
+            var x = Vector512.Create(Unsafe.Add(ref a, ao));
             s00 = Fma(x, y0, s00);
             s01 = Fma(x, y1, s01);
-            x = Vector512.Create(Unsafe.Add(ref a1, q));
+            x = Vector512.Create(Unsafe.Add(ref a1, ao));
             s10 = Fma(x, y0, s10);
             s11 = Fma(x, y1, s11);
-            x = Vector512.Create(Unsafe.Add(ref a2, q));
+            x = Vector512.Create(Unsafe.Add(ref a2, ao));
             s20 = Fma(x, y0, s20);
             s21 = Fma(x, y1, s21);
-            x = Vector512.Create(Unsafe.Add(ref a3, q));
+            x = Vector512.Create(Unsafe.Add(ref a3, ao));
             s30 = Fma(x, y0, s30);
             s31 = Fma(x, y1, s31);
         }
@@ -317,17 +359,17 @@ internal static partial class Kernels
         s31.StoreUnsafe(ref c, (nuint)(c3 + w));
     }
 
-    /// <summary>Register tile: one row of C, two vectors of columns.</summary>
-    private static void Tile1x2<T>(ref T a, ref T b, int ldb, int kc, ref T c, bool add)
+    /// <summary>Register tile: one row of C, two vectors of columns (A's depth steps <paramref name="ks"/> apart).</summary>
+    private static void Tile1x2<T>(ref T a, int ks, ref T b, int ldb, int kc, ref T c, bool add)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector512<T>.Count;
         var s0 = Start(ref c, 0, add);
         var s1 = Start(ref c, w, add);
-        nint bo = 0;
-        for (int q = 0; q < kc; q++, bo += ldb)
+        nint bo = 0, ao = 0;
+        for (int q = 0; q < kc; q++, bo += ldb, ao += ks)
         {
-            var x = Vector512.Create(Unsafe.Add(ref a, q));
+            var x = Vector512.Create(Unsafe.Add(ref a, ao));
             s0 = Fma(x, Vector512.LoadUnsafe(ref b, (nuint)bo), s0);
             s1 = Fma(x, Vector512.LoadUnsafe(ref b, (nuint)(bo + w)), s1);
         }
@@ -373,17 +415,102 @@ internal static partial class Kernels
         s6.StoreUnsafe(ref c, (nuint)(6 * w));
         s7.StoreUnsafe(ref c, (nuint)(7 * w));
     }
+
+    /// <summary>
+    /// Register tile: one row of C against four consecutive packed panels (eight vectors of columns), each panel read as one
+    /// sequential stream of kc × 2 vectors; the same κ order and fused multiply–adds per entry as <see cref="Tile1x2{T}"/>.
+    /// </summary>
+    private static void Tile1x8Packed<T>(ref T a, ref T b, int kc, ref T c, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        int panel = 2 * w;
+        nint ps = (nint)kc * panel;
+        ref T p0 = ref b;
+        ref T p1 = ref Unsafe.Add(ref b, ps);
+        ref T p2 = ref Unsafe.Add(ref p1, ps);
+        ref T p3 = ref Unsafe.Add(ref p2, ps);
+        var s0 = Start(ref c, 0, add);
+        var s1 = Start(ref c, w, add);
+        var s2 = Start(ref c, 2 * w, add);
+        var s3 = Start(ref c, 3 * w, add);
+        var s4 = Start(ref c, 4 * w, add);
+        var s5 = Start(ref c, 5 * w, add);
+        var s6 = Start(ref c, 6 * w, add);
+        var s7 = Start(ref c, 7 * w, add);
+        nint bo = 0;
+        for (int q = 0; q < kc; q++, bo += panel)
+        {
+            var x = Vector512.Create(Unsafe.Add(ref a, q));
+            s0 = Fma(x, Vector512.LoadUnsafe(ref p0, (nuint)bo), s0);
+            s1 = Fma(x, Vector512.LoadUnsafe(ref p0, (nuint)(bo + w)), s1);
+            s2 = Fma(x, Vector512.LoadUnsafe(ref p1, (nuint)bo), s2);
+            s3 = Fma(x, Vector512.LoadUnsafe(ref p1, (nuint)(bo + w)), s3);
+            s4 = Fma(x, Vector512.LoadUnsafe(ref p2, (nuint)bo), s4);
+            s5 = Fma(x, Vector512.LoadUnsafe(ref p2, (nuint)(bo + w)), s5);
+            s6 = Fma(x, Vector512.LoadUnsafe(ref p3, (nuint)bo), s6);
+            s7 = Fma(x, Vector512.LoadUnsafe(ref p3, (nuint)(bo + w)), s7);
+        }
+
+        s0.StoreUnsafe(ref c, 0);
+        s1.StoreUnsafe(ref c, (nuint)w);
+        s2.StoreUnsafe(ref c, (nuint)(2 * w));
+        s3.StoreUnsafe(ref c, (nuint)(3 * w));
+        s4.StoreUnsafe(ref c, (nuint)(4 * w));
+        s5.StoreUnsafe(ref c, (nuint)(5 * w));
+        s6.StoreUnsafe(ref c, (nuint)(6 * w));
+        s7.StoreUnsafe(ref c, (nuint)(7 * w));
+    }
 }
 
 /// <summary>A matrix packed once by <see cref="Kernels.PackOnce{T}"/>: its panels, the depth k and the tiled column count.</summary>
-internal sealed class PackedPanels<T>(T[] data, int depth, int columns)
+internal sealed class PackedPanels<T>(AlignedArray<T> data, int depth, int columns)
 {
     /// <summary>The panels, k block after k block.</summary>
-    public T[] Data { get; } = data;
+    public AlignedArray<T> Data { get; } = data;
+
+    /// <summary>The first element of the panels (64-byte aligned).</summary>
+    public ref T Start => ref Data.Start;
 
     /// <summary>k, the rows of B.</summary>
     public int Depth { get; } = depth;
 
     /// <summary>The columns covered by full panels.</summary>
     public int Columns { get; } = columns;
+}
+
+/// <summary>
+/// A buffer of <see cref="Length"/> elements whose first element is 64-byte aligned (one cache line, one 512-bit vector), so
+/// that the full-width loads of the product's panels never straddle two cache lines. It is carved out of a slightly longer
+/// array on the pinned object heap, which the garbage collector never moves, so the alignment holds for its lifetime.
+/// </summary>
+internal sealed class AlignedArray<T>
+{
+    private const int Alignment = 64;
+    private readonly T[] _array;
+    private readonly int _offset;
+
+    /// <summary>Allocates <paramref name="length"/> zeroed elements.</summary>
+    public AlignedArray(int length)
+    {
+        int size = Unsafe.SizeOf<T>();
+        _array = GC.AllocateArray<T>(length + (Alignment / size), pinned: true);
+        nint address;
+        unsafe
+        {
+            address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_array));
+        }
+
+        _offset = (int)((Alignment - (address % Alignment)) % Alignment) / size;
+        Length = length;
+    }
+
+    /// <summary>The number of usable elements.</summary>
+    public int Length { get; }
+
+    /// <summary>The usable elements.</summary>
+    public Span<T> Span => _array.AsSpan(_offset, Length);
+
+    /// <summary>The first usable element.</summary>
+    public ref T Start => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_array), _offset);
 }

@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace RnnVerify.Cells;
 
@@ -219,8 +221,6 @@ public sealed partial class Network<T>
         int g = Spec.Gates * h;
         Array.Clear(ws.DH);
         Array.Clear(ws.DC);
-        Array.Clear(ws.DAxAll);
-        Array.Clear(ws.DAhAll);
         Array.Clear(ws.Active);
         if (finalTerm)
         {
@@ -241,6 +241,8 @@ public sealed partial class Network<T>
         bool carry = Spec.Padding == PaddingReading.CarryLast;
         // Rows of W_h that act on h (GRU with the reset before the product: the candidate rows act on r ⊙ h instead).
         int whRows = Spec.Kind == CellKind.Gru && !Spec.LinearBeforeReset ? 2 * h : g;
+        // The LSTM and the RNN have dA_h = dA_x (one pre-activation per gate): one array serves both.
+        T[] dAhAll = DAh(ws);
         for (int s = 0; s < steps; s++)
         {
             int t = d == 0 ? hi - s : s;
@@ -253,44 +255,39 @@ public sealed partial class Network<T>
             {
                 Span<T> dhb = ws.DH.AsSpan(b * h, h);
                 ReadOnlySpan<T> dyb = dyAligned.AsSpan((((t * batch) + b) * dh) + (d * h), h);
-                if (t >= ws.Lens[b])
+                int row = (t * batch) + b;
+                if (t >= ws.Lens[b] || t < ws.Lo[b])
                 {
-                    if (carry)
+                    if (t >= ws.Lens[b] && carry)
                     {
                         TensorPrimitives.Add(dhb, dyb, dhb);
                     }
 
+                    // No cell at this row: its dA is zero (every row the products below read is visited here, so the arrays
+                    // need no clearing beforehand).
+                    ws.DAxAll.AsSpan(row * g, g).Clear();
+                    dAhAll.AsSpan(row * g, g).Clear();
                     continue;
                 }
 
-                if (t < ws.Lo[b])
-                {
-                    continue;
-                }
-
-                TensorPrimitives.Add(dhb, dyb, ws.DhT);
-                int row = (t * batch) + b;
                 switch (Spec.Kind)
                 {
                     case CellKind.Lstm:
-                        LstmRowBackward(ws, p, tape, grad, row, b);
+                        LstmRowBackward(ws, p, tape, grad, row, b, dyb);
                         break;
                     case CellKind.Gru:
-                        GruRowBackward(ws, p, tape, row, b);
+                        GruRowBackward(ws, p, tape, row, b, dyb);
                         break;
                     default:
-                        RnnRowBackward(ws, tape, row);
-                        dhb.Clear();
+                        RnnRowBackward(ws, tape, row, b, dyb);
                         break;
                 }
 
-                ws.DAx.CopyTo(ws.DAxAll, row * g);
-                ws.DAh.CopyTo(ws.DAhAll, row * g);
                 ws.Active[row] = true;
             }
 
-            // dh_{t−1} += W_hᵀ dA_h for the whole batch at once (rows without a cell have dA_h = 0).
-            Kernels.MatMul<T>(ws.DAhAll.AsSpan(t * batch * g, batch * g), batch, whRows, g, p.Wh, h, h, ws.DH, h, accumulate: true);
+            // dh_{t−1} += W_hᵀ dA_h for the whole batch at once (rows without a cell have dA_h = 0); W_h is packed once.
+            Kernels.MatMul<T>(dAhAll.AsSpan(t * batch * g, batch * g), batch, whRows, g, p.Wh, h, h, ws.DH, h, accumulate: true, p.WhPacked);
         }
 
         WeightGradients(ws, p, tape, grad, input, dIn, d == 0 ? MinLo(ws) : 0, d == 0 ? hi + 1 : steps);
@@ -342,44 +339,54 @@ public sealed partial class Network<T>
             return;
         }
 
+        T[] dAhAll = DAh(ws);
         for (int r = r0; r < r0 + n; r++)
         {
             if (ws.Active[r])
             {
                 TensorPrimitives.Add(grad.Bx, ws.DAxAll.AsSpan(r * g, g), grad.Bx);
-                TensorPrimitives.Add(grad.Bh, ws.DAhAll.AsSpan(r * g, g), grad.Bh);
+                TensorPrimitives.Add(grad.Bh, dAhAll.AsSpan(r * g, g), grad.Bh);
             }
         }
 
-        // dW_x += dA_xᵀ X: A = dA_xᵀ [G·H][rows], B = the active rows of the input [rows][In].
-        TransposeActive(ws, ws.DAxAll, g, r0, n, ws.TransA);
-        Kernels.MatMul<T>(ws.TransA, g, n, n, ActiveRows(ws, input, inSize, r0, n, ws.TransB), inSize, inSize, grad.Wx, inSize, accumulate: true);
+        // dW_x += dA_xᵀ X: dA_x [rows][G·H] is read in place as the transposed left operand; X = the active rows of the input
+        // [rows][In]. Rows without a cell hold dA = 0 (their input rows are zeroed, since padding may hold anything).
+        ReadOnlySpan<T> dAx = ws.DAxAll.AsSpan(r0 * g, n * g);
+        ReadOnlySpan<T> dAh = dAhAll.AsSpan(r0 * g, n * g);
+        Kernels.MatMulTransposedA<T>(dAx, g, n, g, ActiveRows(ws, input, inSize, r0, n, ws.TransB), inSize, inSize, grad.Wx, inSize, accumulate: true);
         if (!dIn.IsEmpty)
         {
-            Kernels.MatMul<T>(ws.DAxAll.AsSpan(r0 * g, n * g), n, g, g, p.Wx, inSize, inSize, dIn.Slice(r0 * inSize), inSize, accumulate: true);
+            Kernels.MatMul<T>(dAx, n, g, g, p.Wx, inSize, inSize, dIn.Slice(r0 * inSize), inSize, accumulate: true);
         }
 
-        TransposeActive(ws, ws.DAhAll, g, r0, n, ws.TransA);
         ReadOnlySpan<T> hPrev = ActiveRows(ws, tape.HPrev, h, r0, n, ws.TransB);
         if (Spec.Kind == CellKind.Gru && !Spec.LinearBeforeReset)
         {
-            Kernels.MatMul<T>(ws.TransA, 2 * h, n, n, hPrev, h, h, grad.Wh, h, accumulate: true);
+            Kernels.MatMulTransposedA<T>(dAh, 2 * h, n, g, hPrev, h, h, grad.Wh, h, accumulate: true);
             for (int r = r0; r < r0 + n; r++)
             {
                 // r ⊙ h_prev of each row, in place of H_prev.
-                for (int c = 0; c < h; c++)
+                Span<T> dst = ws.TransB.AsSpan((r - r0) * h, h);
+                if (ws.Active[r])
                 {
-                    ws.TransB[((r - r0) * h) + c] = ws.Active[r] ? tape.Act[(r * g) + c] * tape.HPrev[(r * h) + c] : T.Zero;
+                    TensorPrimitives.Multiply(tape.Act.AsSpan(r * g, h), tape.HPrev.AsSpan(r * h, h), dst);
+                }
+                else
+                {
+                    dst.Clear();
                 }
             }
 
-            Kernels.MatMul<T>(ws.TransA.AsSpan(2 * h * n), h, n, n, ws.TransB, h, h, grad.Wh.AsSpan(2 * h * h), h, accumulate: true);
+            Kernels.MatMulTransposedA<T>(dAh.Slice(2 * h), h, n, g, ws.TransB, h, h, grad.Wh.AsSpan(2 * h * h), h, accumulate: true);
         }
         else
         {
-            Kernels.MatMul<T>(ws.TransA, g, n, n, hPrev, h, h, grad.Wh, h, accumulate: true);
+            Kernels.MatMulTransposedA<T>(dAh, g, n, g, hPrev, h, h, grad.Wh, h, accumulate: true);
         }
     }
+
+    /// <summary>The array of dA_h: DAhAll for the GRU, DAxAll itself for the LSTM and the RNN (where dA_h = dA_x).</summary>
+    private T[] DAh(Workspace<T> ws) => Spec.Kind == CellKind.Gru ? ws.DAhAll : ws.DAxAll;
 
     /// <summary>
     /// Rows [r0, r0 + n) of src [rows][cols] with the rows where no cell was applied replaced by zeros (their content is not
@@ -408,61 +415,118 @@ public sealed partial class Network<T>
         return scratch.Slice(0, n * cols);
     }
 
-    private static void TransposeActive(Workspace<T> ws, ReadOnlySpan<T> src, int cols, int r0, int n, Span<T> dst)
-    {
-        for (int r = r0; r < r0 + n; r++)
-        {
-            bool active = ws.Active[r];
-            int i = r - r0;
-            for (int c = 0; c < cols; c++)
-            {
-                dst[(c * n) + i] = active ? src[(r * cols) + c] : T.Zero;
-            }
-        }
-    }
+    /// <summary>Loads one vector of <paramref name="s"/> at <paramref name="at"/> (the caller keeps at + Vector&lt;T&gt;.Count ≤ length).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> Load(ReadOnlySpan<T> s, int at) => Vector.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)at);
 
-    /// <summary>RNN: dA = dh_t ⊙ f'(a) ⊙ clip'(a), seen by both W_x and W_h.</summary>
-    private void RnnRowBackward(Workspace<T> ws, Workspace<T>.Tape tape, int row)
+    /// <summary>Stores one vector into <paramref name="s"/> at <paramref name="at"/> (the caller keeps it in bounds).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Vector<T> v, Span<T> s, int at) => v.StoreUnsafe(ref MemoryMarshal.GetReference(s), (nuint)at);
+
+    /// <summary>Elements of a row handled by whole vectors (the rest, fewer than one vector, by the scalar loop).</summary>
+    private static int VectorPart(int h) =>
+        Vector.IsHardwareAccelerated && Vector<T>.IsSupported ? h - (h % Vector<T>.Count) : 0;
+
+    /// <summary>
+    /// RNN: dA = (dh_t ⊙ f'(a)) ⊙ clip'(a) with dh_t = dh + dy, seen by both W_x and W_h; the carried dh is cleared (it is refilled
+    /// with W_hᵀ dA by the caller). Vectorised over the row; every lane is the scalar formula's chain of roundings.
+    /// </summary>
+    private void RnnRowBackward(Workspace<T> ws, Workspace<T>.Tape tape, int row, int b, ReadOnlySpan<T> dyb)
     {
         int h = H;
-        var pre = tape.Pre.AsSpan(row * h, h);
-        var act = tape.Act.AsSpan(row * h, h);
-        for (int j = 0; j < h; j++)
+        ReadOnlySpan<T> pre = tape.Pre.AsSpan(row * h, h), act = tape.Act.AsSpan(row * h, h);
+        Span<T> dhb = ws.DH.AsSpan(b * h, h), dA = ws.DAxAll.AsSpan(row * h, h);
+        int j = 0;
+        for (int end = VectorPart(h); j < end; j += Vector<T>.Count)
         {
-            ws.DAx[j] = ws.DhT[j] * ActivationMath.DerivativeFromOutput(_f, act[j]) * ActivationMath.ClipDerivative(pre[j], _clip);
+            var dhT = Load(dhb, j) + Load(dyb, j);
+            Store(dhT * ActivationMath.DerivativeFromOutput(_f, Load(act, j)) * ActivationMath.ClipDerivative(Load(pre, j), _clip), dA, j);
         }
 
-        ws.DAx.CopyTo(ws.DAh, 0);
+        for (; j < h; j++)
+        {
+            T dhT = dhb[j] + dyb[j];
+            dA[j] = dhT * ActivationMath.DerivativeFromOutput(_f, act[j]) * ActivationMath.ClipDerivative(pre[j], _clip);
+        }
+
+        dhb.Clear();
     }
 
     /// <summary>
-    /// LSTM row: from dh_t (DhT) and the carried dc_t (DC) to dA = ∂/∂(a_i, a_f, a_g, a_o), dc_{t−1} (DC, overwritten), dP;
-    /// the carried dh is cleared (it is refilled with W_hᵀ dA by the caller).
+    /// LSTM row: from dh_t = dh + dy and the carried dc_t (DC) to dA = ∂/∂(a_i, a_f, a_g, a_o) (written into DAxAll, which W_h
+    /// sees too), dc_{t−1} (DC, overwritten), dP; the carried dh is cleared (it is refilled with W_hᵀ dA by the caller).
+    /// Vectorised over the row; every lane is the scalar formula's chain of roundings (no contraction into FMAs).
     /// </summary>
-    private void LstmRowBackward(Workspace<T> ws, Params p, Workspace<T>.Tape tape, LayerGradients<T> grad, int row, int b)
+    private void LstmRowBackward(Workspace<T> ws, Params p, Workspace<T>.Tape tape, LayerGradients<T> grad, int row, int b, ReadOnlySpan<T> dyb)
     {
         int h = H, g = 4 * h;
-        var pre = tape.Pre.AsSpan(row * g, g);
-        var act = tape.Act.AsSpan(row * g, g);
-        var hc = tape.HC.AsSpan(row * h, h);
-        var cRaw = tape.CRaw.AsSpan(row * h, h);
-        var cp = tape.CPrev.AsSpan(row * h, h);
-        var dc = ws.DC.AsSpan(b * h, h);
-        var dhb = ws.DH.AsSpan(b * h, h);
-        var dA = ws.DAx;
+        ReadOnlySpan<T> pre = tape.Pre.AsSpan(row * g, g), act = tape.Act.AsSpan(row * g, g);
+        ReadOnlySpan<T> hc = tape.HC.AsSpan(row * h, h), cRaw = tape.CRaw.AsSpan(row * h, h), cp = tape.CPrev.AsSpan(row * h, h);
+        Span<T> dc = ws.DC.AsSpan(b * h, h), dhb = ws.DH.AsSpan(b * h, h), dA = ws.DAxAll.AsSpan(row * g, g);
+        ReadOnlySpan<T> peep = p.P;
+        Span<T> dP = grad.P;
+        bool hasP = p.P is not null;
         bool fFromI = Spec.InputForget && Spec.InputForgetReading == InputForgetReading.ForgetFromInput;
         bool iFromF = Spec.InputForget && Spec.InputForgetReading == InputForgetReading.InputFromForget;
-        for (int j = 0; j < h; j++)
+        int j = 0;
+        var clipLo = new Vector<T>(-_clip);
+        var clipHi = new Vector<T>(_clip);
+        for (int end = VectorPart(h); j < end; j += Vector<T>.Count)
+        {
+            Vector<T> i = Load(act, j), f = Load(act, h + j), gg = Load(act, (2 * h) + j), o = Load(act, (3 * h) + j);
+            Vector<T> hcj = Load(hc, j), cr = Load(cRaw, j), cpj = Load(cp, j);
+            var dhT = Load(dhb, j) + Load(dyb, j);
+            var dcT = Load(dc, j) + (dhT * o * ActivationMath.DerivativeFromOutput(_h, hcj));
+            var daO = dhT * hcj * ActivationMath.DerivativeFromOutput(_f, o) * ActivationMath.ClipDerivative(Load(pre, (3 * h) + j), _clip);
+            if (hasP)
+            {
+                var c = _clipCell ? Vector.Min(Vector.Max(cr, clipLo), clipHi) : cr;
+                dcT += daO * Load(peep, (2 * h) + j);
+                Store(Load(dP, (2 * h) + j) + (daO * c), dP, (2 * h) + j);
+            }
+
+            var dcRaw = _clipCell ? dcT * ActivationMath.ClipDerivative(cr, _clip) : dcT;
+            Vector<T> di = dcRaw * gg, dg = dcRaw * i, df = dcRaw * cpj;
+            var dcPrev = dcRaw * f;
+            if (fFromI)
+            {
+                di -= df;
+                df = Vector<T>.Zero;
+            }
+            else if (iFromF)
+            {
+                df -= di;
+                di = Vector<T>.Zero;
+            }
+
+            var daI = di * ActivationMath.DerivativeFromOutput(_f, i) * ActivationMath.ClipDerivative(Load(pre, j), _clip);
+            var daF = df * ActivationMath.DerivativeFromOutput(_f, f) * ActivationMath.ClipDerivative(Load(pre, h + j), _clip);
+            var daG = dg * ActivationMath.DerivativeFromOutput(_g, gg) * ActivationMath.ClipDerivative(Load(pre, (2 * h) + j), _clip);
+            if (hasP)
+            {
+                dcPrev += (daI * Load(peep, j)) + (daF * Load(peep, h + j));
+                Store(Load(dP, j) + (daI * cpj), dP, j);
+                Store(Load(dP, h + j) + (daF * cpj), dP, h + j);
+            }
+
+            Store(daI, dA, j);
+            Store(daF, dA, h + j);
+            Store(daG, dA, (2 * h) + j);
+            Store(daO, dA, (3 * h) + j);
+            Store(dcPrev, dc, j);
+        }
+
+        for (; j < h; j++)
         {
             T i = act[j], f = act[h + j], gg = act[(2 * h) + j], o = act[(3 * h) + j];
             T c = _clipCell ? T.Clamp(cRaw[j], -_clip, _clip) : cRaw[j];
-            T dhT = ws.DhT[j];
+            T dhT = dhb[j] + dyb[j];
             T dcT = dc[j] + (dhT * o * ActivationMath.DerivativeFromOutput(_h, hc[j]));
             T daO = dhT * hc[j] * ActivationMath.DerivativeFromOutput(_f, o) * ActivationMath.ClipDerivative(pre[(3 * h) + j], _clip);
-            if (p.P is not null)
+            if (hasP)
             {
-                dcT += daO * p.P[(2 * h) + j];
-                grad.P![(2 * h) + j] += daO * c;
+                dcT += daO * peep[(2 * h) + j];
+                dP[(2 * h) + j] += daO * c;
             }
 
             T dcRaw = _clipCell ? dcT * ActivationMath.ClipDerivative(cRaw[j], _clip) : dcT;
@@ -482,11 +546,11 @@ public sealed partial class Network<T>
             T daI = di * ActivationMath.DerivativeFromOutput(_f, i) * ActivationMath.ClipDerivative(pre[j], _clip);
             T daF = df * ActivationMath.DerivativeFromOutput(_f, f) * ActivationMath.ClipDerivative(pre[h + j], _clip);
             T daG = dg * ActivationMath.DerivativeFromOutput(_g, gg) * ActivationMath.ClipDerivative(pre[(2 * h) + j], _clip);
-            if (p.P is not null)
+            if (hasP)
             {
-                dcPrev += (daI * p.P[j]) + (daF * p.P[h + j]);
-                grad.P![j] += daI * cp[j];
-                grad.P[h + j] += daF * cp[j];
+                dcPrev += (daI * peep[j]) + (daF * peep[h + j]);
+                dP[j] += daI * cp[j];
+                dP[h + j] += daF * cp[j];
             }
 
             dA[j] = daI;
@@ -497,38 +561,66 @@ public sealed partial class Network<T>
         }
 
         dhb.Clear();
-        dA.CopyTo(ws.DAh, 0);
     }
 
     /// <summary>
-    /// GRU row: h' = n + z ⊙ (h − n). From dh' (DhT) to dA_x = ∂/∂(W_x-side pre-activations), dA_h = ∂/∂(recurrent products)
-    /// and the direct part of dh (DH, overwritten: z ⊙ dh', plus r ⊙ U_nᵀ da_n when the reset precedes the product).
+    /// GRU row: h' = n + z ⊙ (h − n). From dh' = dh + dy to dA_x = ∂/∂(W_x-side pre-activations) (DAxAll), dA_h = ∂/∂(recurrent
+    /// products) (DAhAll) and the direct part of dh (DH, overwritten: z ⊙ dh', plus r ⊙ U_nᵀ da_n when the reset precedes the
+    /// product). Vectorised over the row; every lane is the scalar formula's chain of roundings.
     /// </summary>
-    private void GruRowBackward(Workspace<T> ws, Params p, Workspace<T>.Tape tape, int row, int b)
+    private void GruRowBackward(Workspace<T> ws, Params p, Workspace<T>.Tape tape, int row, int b, ReadOnlySpan<T> dyb)
     {
         int h = H, g = 3 * h;
         bool after = Spec.LinearBeforeReset;
-        var pre = tape.Pre.AsSpan(row * g, g);
-        var act = tape.Act.AsSpan(row * g, g);
-        var hp = tape.HPrev.AsSpan(row * h, h);
-        var ghn = tape.GhN.AsSpan(row * h, h);
-        var dhb = ws.DH.AsSpan(b * h, h);
-        var dAx = ws.DAx;
-        var dAh = ws.DAh;
-        for (int j = 0; j < h; j++)
+        ReadOnlySpan<T> pre = tape.Pre.AsSpan(row * g, g), act = tape.Act.AsSpan(row * g, g);
+        ReadOnlySpan<T> hp = tape.HPrev.AsSpan(row * h, h), ghn = tape.GhN.AsSpan(row * h, h);
+        Span<T> dhb = ws.DH.AsSpan(b * h, h), dAx = ws.DAxAll.AsSpan(row * g, g), dAh = ws.DAhAll.AsSpan(row * g, g);
+        int vectorEnd = VectorPart(h);
+        int j = 0;
+        for (; j < vectorEnd; j += Vector<T>.Count)
+        {
+            Vector<T> r = Load(act, j), z = Load(act, h + j), n = Load(act, (2 * h) + j);
+            var dhT = Load(dhb, j) + Load(dyb, j);
+            var dn = dhT * (Vector<T>.One - z);
+            var dz = dhT * (Load(hp, j) - n);
+            Store(dhT * z, dhb, j);
+            var daN = dn * ActivationMath.DerivativeFromOutput(_g, n) * ActivationMath.ClipDerivative(Load(pre, (2 * h) + j), _clip);
+            var daZ = dz * ActivationMath.DerivativeFromOutput(_f, z) * ActivationMath.ClipDerivative(Load(pre, h + j), _clip);
+            Store(daN, dAx, (2 * h) + j);
+            Store(daZ, dAx, h + j);
+            Store(daZ, dAh, h + j);
+            if (after)
+            {
+                // dr = da_n ⊙ (U_n h + b_hn), turned into da_r.
+                Store(daN * r, dAh, (2 * h) + j);
+                var daR = daN * Load(ghn, j) * (ActivationMath.DerivativeFromOutput(_f, r) * ActivationMath.ClipDerivative(Load(pre, j), _clip));
+                Store(daR, dAx, j);
+                Store(daR, dAh, j);
+            }
+            else
+            {
+                Store(daN, dAh, (2 * h) + j);
+            }
+        }
+
+        for (; j < h; j++)
         {
             T r = act[j], z = act[h + j], n = act[(2 * h) + j];
-            T dhT = ws.DhT[j];
+            T dhT = dhb[j] + dyb[j];
             T dn = dhT * (T.One - z);
             T dz = dhT * (hp[j] - n);
             dhb[j] = dhT * z;
             T daN = dn * ActivationMath.DerivativeFromOutput(_g, n) * ActivationMath.ClipDerivative(pre[(2 * h) + j], _clip);
+            T daZ = dz * ActivationMath.DerivativeFromOutput(_f, z) * ActivationMath.ClipDerivative(pre[h + j], _clip);
             dAx[(2 * h) + j] = daN;
-            dAx[h + j] = dz * ActivationMath.DerivativeFromOutput(_f, z) * ActivationMath.ClipDerivative(pre[h + j], _clip);
+            dAx[h + j] = daZ;
+            dAh[h + j] = daZ;
             if (after)
             {
                 dAh[(2 * h) + j] = daN * r;
-                dAx[j] = daN * ghn[j]; // dr, turned into da_r below
+                T daR = daN * ghn[j] * (ActivationMath.DerivativeFromOutput(_f, r) * ActivationMath.ClipDerivative(pre[j], _clip));
+                dAx[j] = daR;
+                dAh[j] = daR;
             }
             else
             {
@@ -536,24 +628,30 @@ public sealed partial class Network<T>
             }
         }
 
-        if (!after)
+        if (after)
         {
-            // a_n contains U_n (r ⊙ h): ∂/∂(r ⊙ h) = U_nᵀ da_n, then dr = that ⊙ h and dh += that ⊙ r.
-            var drh = ws.DRh.AsSpan();
-            drh.Clear();
-            Kernels.AddTransposedProduct<T>(p.Wh.AsSpan(2 * h * h, h * h), h, h, dAx.AsSpan(2 * h, h), drh);
-            for (int j = 0; j < h; j++)
-            {
-                dAx[j] = drh[j] * hp[j];
-                dhb[j] += drh[j] * act[j];
-            }
+            return;
         }
 
-        for (int j = 0; j < h; j++)
+        // a_n contains U_n (r ⊙ h): ∂/∂(r ⊙ h) = U_nᵀ da_n, then dr = that ⊙ h and dh += that ⊙ r.
+        var drh = ws.DRh.AsSpan();
+        drh.Clear();
+        Kernels.AddTransposedProduct<T>(p.Wh.AsSpan(2 * h * h, h * h), h, h, dAx.Slice(2 * h, h), drh);
+        for (j = 0; j < vectorEnd; j += Vector<T>.Count)
         {
-            dAx[j] *= ActivationMath.DerivativeFromOutput(_f, act[j]) * ActivationMath.ClipDerivative(pre[j], _clip);
-            dAh[j] = dAx[j];
-            dAh[h + j] = dAx[h + j];
+            var d = Load(drh, j);
+            var daR = d * Load(hp, j) * (ActivationMath.DerivativeFromOutput(_f, Load(act, j)) * ActivationMath.ClipDerivative(Load(pre, j), _clip));
+            Store(Load(dhb, j) + (d * Load(act, j)), dhb, j);
+            Store(daR, dAx, j);
+            Store(daR, dAh, j);
+        }
+
+        for (; j < h; j++)
+        {
+            T daR = drh[j] * hp[j] * (ActivationMath.DerivativeFromOutput(_f, act[j]) * ActivationMath.ClipDerivative(pre[j], _clip));
+            dhb[j] += drh[j] * act[j];
+            dAx[j] = daR;
+            dAh[j] = daR;
         }
     }
 }

@@ -81,7 +81,8 @@ public sealed partial class Network<T>
                 // with the reset before the product): packed once here instead of at every step.
                 int recurrentColumns = spec.Kind == CellKind.Gru && !spec.LinearBeforeReset ? 2 * h : g;
                 _params[ld] = new Params(wx, wh, Narrow(w.Bh), peep ? Narrow(w.P!) : null, bias, input,
-                    Transpose(wx, g, input, g), whT, Kernels.PackOnce<T>(whT, h, g, recurrentColumns));
+                    Transpose(wx, g, input, g), whT, Kernels.PackOnce<T>(whT, h, g, recurrentColumns),
+                    Kernels.PackOnce<T>(wh, rowsInWhT, h, h));
             }
         }
 
@@ -197,6 +198,8 @@ public sealed partial class Network<T>
             ws.Lens[b] = seqLens.IsEmpty ? steps : seqLens[b];
         }
 
+        ws.MinLen = ws.Lens.Min();
+
         return ws;
     }
 
@@ -210,5 +213,8 @@ public sealed partial class Network<T>
     /// <param name="WxT">W_xᵀ, [In][G·H].</param>
     /// <param name="WhT">W_hᵀ, [H][G·H] (GRU with the reset before the product: candidate columns zero).</param>
     /// <param name="WhTPacked">W_hᵀ's recurrent columns packed once for the blocked product (null where it does not run).</param>
-    private sealed record Params(T[] Wx, T[] Wh, T[] Bh, T[]? P, T[] ProjectionBias, int InputSize, T[] WxT, T[] WhT, PackedPanels<T>? WhTPacked);
+    /// <param name="WhPacked">W_h's rows that act on h, packed once for the backward pass's dh += dA_h·W_h (null where the blocked
+    /// product does not run).</param>
+    private sealed record Params(T[] Wx, T[] Wh, T[] Bh, T[]? P, T[] ProjectionBias, int InputSize, T[] WxT, T[] WhT, PackedPanels<T>? WhTPacked,
+        PackedPanels<T>? WhPacked);
 }

@@ -76,11 +76,6 @@ internal sealed class Workspace<T>
     /// <summary>Scratch [B][H] (GRU r ⊙ h).</summary>
     public T[] Tmp { get; }
 
-    /// <summary>Backward: gradient of one row's pre-activations seen by W_x and b_x, [G·H].</summary>
-    public T[] DAx => field ??= new T[G];
-
-    /// <summary>Backward: gradient of one row's recurrent pre-activations seen by W_h and b_h, [G·H].</summary>
-    public T[] DAh => field ??= new T[G];
 
     /// <summary>Backward: gradient carried to the previous hidden state, [B][H].</summary>
     public T[] DH => field ??= new T[Batch * _spec.HiddenSize];
@@ -91,14 +86,14 @@ internal sealed class Workspace<T>
     /// <summary>Backward scratch: ∂/∂(r ⊙ h) for the GRU with the reset before the product, [H].</summary>
     public T[] DRh => field ??= new T[_spec.HiddenSize];
 
-    /// <summary>Backward scratch: total gradient on one row's output state, [H].</summary>
-    public T[] DhT => field ??= new T[_spec.HiddenSize];
-
     /// <summary>Backward: extra gradient on each direction's final state from reordered padded outputs, [L·D][B][H].</summary>
     public T[] DFinal => field ??= new T[_spec.NumLayers * _spec.Directions * Batch * _spec.HiddenSize];
 
     /// <summary>Sequence length per batch entry.</summary>
     public int[] Lens { get; }
+
+    /// <summary>The shortest sequence length (every row is valid at steps t &lt; MinLen); set with <see cref="Lens"/>.</summary>
+    public int MinLen { get; set; }
 
     /// <summary>Truncated BPTT: first step inside the window, per batch entry.</summary>
     public int[] Lo => field ??= new int[Batch];
@@ -117,9 +112,6 @@ internal sealed class Workspace<T>
 
     /// <summary>Backward: whether row t·B + b went through a cell in the current sweep.</summary>
     public bool[] Active => field ??= new bool[Rows];
-
-    /// <summary>Backward: transposed dA, [G·H][rows].</summary>
-    public T[] TransA => field ??= new T[G * Rows];
 
     /// <summary>Backward: the active rows of the layer input, previous state or r ⊙ h (inactive rows zeroed), [rows][In].</summary>
     public T[] TransB => field ??= new T[Math.Max(_spec.InputSize, DH1) * Rows];

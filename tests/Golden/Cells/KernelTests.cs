@@ -140,4 +140,53 @@ public class KernelTests
             }
         }
     }
+
+    /// <summary>
+    /// C (+)= Aᵀ·B read from A stored [k][rows] (<c>Kernels.MatMulTransposedA</c>, used for the weight gradients dAᵀ·X) gives the
+    /// same bits as <c>Kernels.MatMul</c> on an explicitly transposed copy of A: the same κ order, k blocks and fused
+    /// multiply–adds, on every row remainder of the 4-row tiles, the panel and column tails, and across k blocks.
+    /// </summary>
+    [Fact]
+    public void The_transposed_left_operand_gives_the_same_bits_as_a_transposed_copy()
+    {
+        var rng = new Random(31);
+        foreach (int k in new[] { 0, 1, 5, 128, 129, 300 })
+        {
+            foreach (var (rows, cols) in new[] { (1, 1), (1, 64), (3, 33), (4, 16), (7, 96), (9, 131), (64, 64), (97, 40) })
+            {
+                int lda = rows + 3, ldb = cols + 5, ldc = cols + 3;
+                var at = Enumerable.Range(0, Math.Max(1, k) * lda).Select(_ => rng.NextDouble() - 0.5).ToArray();
+                var a = new double[rows * Math.Max(1, k)];
+                for (int r = 0; r < rows; r++)
+                {
+                    for (int q = 0; q < k; q++)
+                    {
+                        a[(r * k) + q] = at[(q * lda) + r];
+                    }
+                }
+
+                var b = Enumerable.Range(0, Math.Max(1, k) * ldb).Select(_ => rng.NextDouble() - 0.5).ToArray();
+                var init = Enumerable.Range(0, rows * ldc).Select(_ => rng.NextDouble()).ToArray();
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    var expected = (double[])init.Clone();
+                    Kernels.MatMul<double>(a, rows, k, k, b, ldb, cols, expected, ldc, accumulate);
+                    var c = (double[])init.Clone();
+                    Kernels.MatMulTransposedA<double>(at, rows, k, lda, b, ldb, cols, c, ldc, accumulate);
+                    var expectedF = init.Select(v => (float)v).ToArray();
+                    Kernels.MatMul<float>(a.Select(v => (float)v).ToArray(), rows, k, k, b.Select(v => (float)v).ToArray(), ldb, cols, expectedF, ldc, accumulate);
+                    var cf = init.Select(v => (float)v).ToArray();
+                    Kernels.MatMulTransposedA<float>(at.Select(v => (float)v).ToArray(), rows, k, lda, b.Select(v => (float)v).ToArray(), ldb, cols, cf, ldc, accumulate);
+                    for (int i = 0; i < c.Length; i++)
+                    {
+                        string ctx = $"k={k} rows={rows} cols={cols} acc={accumulate} element {i}";
+                        Assert.True(BitConverter.DoubleToInt64Bits(expected[i]) == BitConverter.DoubleToInt64Bits(c[i]),
+                            $"double {ctx}: {expected[i]:R} on the copy, {c[i]:R} in place");
+                        Assert.True(BitConverter.SingleToInt32Bits(expectedF[i]) == BitConverter.SingleToInt32Bits(cf[i]),
+                            $"float {ctx}: {expectedF[i]:R} on the copy, {cf[i]:R} in place");
+                    }
+                }
+            }
+        }
+    }
 }
