@@ -100,10 +100,16 @@ let tests =
                 // twin's enclosure of y is wider than 2^-60 (absolute: a 128-bit ball of |y| ≈ 2^70 already is) the softmax's
                 // exp(o_k − m) receives a ball of radius ≫ 1, up to an infinite one, and the loss's log a ball reaching 0, so its
                 // midpoint is no yardstick. Such cases are counted, not compared (docs/findings.md, "Twins loss theorem").
-                let forward = ReferenceNetwork.Forward(c.Weights, T, B, c.X, c.SeqLens, c.H0, c.C0, 128)
+                // The gate reads the same BigInteger-ball forward that LossGradient computes (ReferenceNetwork.Forward at 128 bits
+                // runs on the fixed-width Ball128, whose radii differ from it in either direction).
+                let s128 = BallScalar.at 128
+                let liftB (a: float[]) = if isNull a then null else Array.map Ball.ofFloat a
+                let forwardY =
+                    (Network.forward s128 spec (Network.lift s128 c.Weights)
+                        (Network.inputs s128 spec T B (liftB c.X) c.SeqLens (liftB c.H0) (liftB c.C0)) 0).Y
                 let inRange =
                     Array.forall2 (fun (m: float) (r: float) -> abs m < 1e150 && r <= Math.Pow(2.0, -60.0))
-                        (ReferenceNetwork.Midpoints forward.Y) (ReferenceNetwork.Radii forward.Y)
+                        (ReferenceNetwork.Midpoints forwardY) (ReferenceNetwork.Radii forwardY)
                 let check () =
                     let grads = NetworkGradients<float>(spec)
                     let headGrads = OutputLayerGradients<float>(head)
