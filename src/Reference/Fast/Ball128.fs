@@ -82,6 +82,29 @@ module Ball128 =
     let private magDown (x: Ball128) =
         if isZero x.Man then 0.0 else scaleDown (Math.BitDecrement(float (hi64 x.Man))) (x.Exp + 64)
 
+    /// a_h·2^64 times b (a's low half zero) exactly: a_h·b_h·2^128 + a_h·b_l·2^64, as (high, low).
+    let inline private mulShort (ah: uint64) (b: UInt128) =
+        let mutable l1 = 0UL
+        let h1 = Math.BigMul(ah, hi64 b, &l1)
+        let mutable l2 = 0UL
+        let h2 = Math.BigMul(ah, uint64 b, &l2)
+        struct (UInt128(h1, l1) + UInt128(0UL, h2), UInt128(l2, 0UL))
+
+    /// The exact 256-bit product (high, low) of two mantissas; one or two 64×64-bit multiplies when a low half is zero (the
+    /// mantissas of doubles), else UInt128.BigMul.
+    let inline private mul256 (a: UInt128) (b: UInt128) =
+        let aShort, bShort = uint64 a = 0UL, uint64 b = 0UL
+        if aShort && bShort then
+            let mutable l = 0UL
+            let h = Math.BigMul(hi64 a, hi64 b, &l)
+            struct (UInt128(h, l), UInt128.Zero)
+        elif aShort then mulShort (hi64 a) b
+        elif bShort then mulShort (hi64 b) a
+        else
+            let mutable lo = UInt128.Zero
+            let hi = UInt128.BigMul(a, b, &lo)
+            struct (hi, lo)
+
     let private slow (b: Ball) = { Neg = false; Man = UInt128.Zero; Exp = 0; Rad = 0.0; Slow = b }
 
 
@@ -231,8 +254,7 @@ module Ball128 =
                     addUp (addUp (mulUp ma b.Rad) (mulUp mb a.Rad)) (mulUp a.Rad b.Rad)
             if isZero a.Man || isZero b.Man then fastOr false UInt128.Zero 0 rad (fun () -> Ball.mul Bits (toBall a) (toBall b))
             else
-                let mutable lo = UInt128.Zero
-                let hi = UInt128.BigMul(a.Man, b.Man, &lo)
+                let struct (hi, lo) = mul256 a.Man b.Man
                 let struct (man, exp, dropped) = round256 hi lo (a.Exp + b.Exp)
                 fastOr (a.Neg <> b.Neg) man exp (if dropped then addUp rad (pow2Up exp) else rad) (fun () ->
                     Ball.mul Bits (toBall a) (toBall b))
@@ -293,16 +315,25 @@ module Ball128 =
         let n = xs.Length
         let fallback () = Ball.dot Bits (Array.map toBall xs) (Array.map toBall ys)
         let mutable anySlow = false
-        let mutable rad = 0.0
+        let mutable radSum = 0.0
+        let mutable anyRad = false
         let mutable maxExp = Int32.MinValue
         for i in 0 .. n - 1 do
             let a, b = xs[i], ys[i]
             if isSlow a || isSlow b then anySlow <- true
             elif not anySlow then
                 if a.Rad <> 0.0 || b.Rad <> 0.0 then
-                    let ma, mb = magUp a, magUp b
-                    rad <- addUp rad (addUp (addUp (mulUp ma b.Rad) (mulUp mb a.Rad)) (mulUp a.Rad b.Rad))
+                    // Rounded to nearest here; bounded once below.
+                    anyRad <- true
+                    radSum <- radSum + (magUp a * b.Rad + magUp b * a.Rad + a.Rad * b.Rad)
                 if not (isZero a.Man || isZero b.Man) then maxExp <- max maxExp (a.Exp + b.Exp)
+        // Each term of radSum went through at most n + 3 roundings to nearest of non-negative values, each a factor
+        // (1 + δ), |δ| ≤ 2^−53, or (subnormal results) an absolute error ≤ 2^−1075: the exact sum is at most
+        // radSum·(1 − 2^−53)^−(n+3) + 3(n + 3)·2^−1075 ≤ radSum·(1 + (n + 4)·2^−52) + (3n + 9)·2^−1074 for n < 2^40.
+        let rad =
+            if not anyRad then 0.0
+            else
+                addUp (mulUp radSum (1.0 + float (n + 4) * Math.ScaleB(1.0, -52))) (float (3 * n + 9) * Double.Epsilon)
         if n = 0 then zero
         elif anySlow then ofBall (fallback ())
         elif maxExp = Int32.MinValue then fastOr false UInt128.Zero 0 rad (fun () -> fallback ())
@@ -315,8 +346,9 @@ module Ball128 =
             for i in 0 .. n - 1 do
                 let a, b = xs[i], ys[i]
                 if not (isZero a.Man || isZero b.Man) then
-                    let mutable pl = UInt128.Zero
-                    let mutable ph = UInt128.BigMul(a.Man, b.Man, &pl)
+                    let struct (ph0, pl0) = mul256 a.Man b.Man
+                    let mutable pl = pl0
+                    let mutable ph = ph0
                     let s = maxExp - (a.Exp + b.Exp)
                     if s > 0 then
                         if s < 128 then

@@ -67,8 +67,9 @@ module Ball128 =
     /// Σ xᵢ·yᵢ (0 for empty arrays; ArgumentException when lengths differ). Midpoint: the exact 256-bit products are shifted to
     /// a common unit 2^M, M the largest exponent of a product's 256-bit mantissa, truncated there (error < 2^M per product,
     /// i.e. < 2^−254 relative to the largest product) and summed exactly in a 320-bit two's-complement accumulator, which is
-    /// truncated once to 128 bits. Radius: Σ (|m_xᵢ|·r_yᵢ + |m_yᵢ|·r_xᵢ + r_xᵢ·r_yᵢ) rounded upward + n_truncated·2^M + the
-    /// final truncation.
+    /// truncated once to 128 bits. Radius: Σ (|m_xᵢ|·r_yᵢ + |m_yᵢ|·r_xᵢ + r_xᵢ·r_yᵢ), summed to nearest and then bounded as a
+    /// whole (×(1 + (n + 4)·2^−52) + (3n + 9)·2^−1074, rounded up), + n_truncated·2^M + the final truncation. Products of
+    /// mantissas with zero low halves (those of doubles) use one or two 64-bit multiplies.
     val dot: Ball128[] -> Ball128[] -> Ball128
 
     /// The fixed-point and fallback internals shared with the elementary functions.

@@ -2,6 +2,7 @@ namespace RnnVerify.Reference.Tolerance
 
 open System
 open System.Collections.Generic
+open System.Numerics.Tensors
 open RnnVerify.Cells
 
 /// Operation codes of the tape's nodes.
@@ -49,17 +50,17 @@ type internal Column<'T>(capacity: int) =
         items[count] <- v
         count <- count + 1
 
-/// Running sums of one node's adjoint (the terms partial·adjoint of its children, in the order they arrive).
-[<Struct; NoEquality; NoComparison>]
-type internal Accumulator =
-    { mutable V: float
-      mutable S: float
-      mutable P: float
-      mutable N: int
-      /// The first term's partial was exact ±1 or 0; then, while N = 1, the adjoint is (FirstValue, FirstError) exactly.
-      mutable Exact: bool
-      mutable FirstValue: float
-      mutable FirstError: float }
+/// Running sums of every node's adjoint (the terms partial·adjoint of its children, in the order they arrive), one array
+/// per sum: V = Σ p.V·λ.V, S = Σ M(p)·M(λ), P = Σ (E(p)·M(λ) + M(p)·E(λ)), N the number of terms; Exact when the first term's
+/// partial was exact ±1 or 0 (then, while N = 1, the adjoint is (FirstValue, FirstError) exactly).
+type internal Accumulators(n: int) =
+    member val V: float[] = Array.zeroCreate n
+    member val S: float[] = Array.zeroCreate n
+    member val P: float[] = Array.zeroCreate n
+    member val N: int[] = Array.zeroCreate n
+    member val Exact: bool[] = Array.zeroCreate n
+    member val FirstValue: float[] = Array.zeroCreate n
+    member val FirstError: float[] = Array.zeroCreate n
 
 /// The partial derivatives that are functions of the stored values (docs/tolerances.md, "Gradients (BPTT)").
 module internal Partials =
@@ -100,6 +101,14 @@ type Tape(model: RoundingModel) =
     let weightValues = Dictionary<int[], float[]>(HashIdentity.Reference)
     let gathered: struct (int[] * float[] * float[] * float[])[] = Array.create 4 (struct (null, null, null, null))
     let mutable nextSlot = 0
+    let absWeightValues = Dictionary<int[], float[]>(HashIdentity.Reference)
+    let consecutive = Dictionary<int[], int[]>(HashIdentity.Reference)
+    let transposed = Dictionary<int[], struct (int * float[] * float[])>(HashIdentity.Reference)
+    let emptyKey: struct (int[] * int[] * int[] * int[] * float[] * float[] * float[]) = struct (null, null, null, null, null, null, null)
+    let rowSums = Array.create 4 emptyKey
+    let mutable nextRowSums = 0
+    let seenKeys = Array.create 4 emptyKey
+    let mutable nextSeen = 0
 
     member _.Model = model
     member _.Count = values.Count
@@ -139,6 +148,32 @@ type Tape(model: RoundingModel) =
             weightValues[w] <- v
             v
 
+    /// |values| of a weight-node array.
+    member internal this.AbsWeightValues(w: int[]) =
+        match absWeightValues.TryGetValue w with
+        | true, a -> a
+        | _ ->
+            let a = this.WeightValues w |> Array.map abs
+            absWeightValues[w] <- a
+            a
+
+    /// true when a[offset + k] = a[offset] + k for k < len (consecutive nodes: their sums can be updated as one range).
+    member internal _.Consecutive(a: int[], offset: int, len: int) =
+        let run =
+            match consecutive.TryGetValue a with
+            | true, r -> r
+            | _ ->
+                // run[k] = length of the consecutive stretch starting at k.
+                let r = Array.zeroCreate a.Length
+
+                for k in a.Length - 1 .. -1 .. 0 do
+                    r[k] <- if k + 1 < a.Length && a[k + 1] = a[k] + 1 then r[k + 1] + 1 else 1
+
+                consecutive[a] <- r
+                r
+
+        len = 0 || run[offset] >= len
+
     /// Value, magnitude and error of an input-node array (gathered once per array while it is in use).
     member internal _.Gather(xs: int[]) =
         let mutable found = -1
@@ -164,6 +199,69 @@ type Tape(model: RoundingModel) =
             gathered[nextSlot] <- struct (xs, v, m, e)
             nextSlot <- (nextSlot + 1) % gathered.Length
             struct (v, m, e)
+
+    /// Column-major values and absolute values of a weight matrix with `cols` columns: t[k·rows + r] = w[r·cols + k].
+    member internal _.Transposed(w: int[], cols: int) =
+        match transposed.TryGetValue w with
+        | true, struct (c, t, a) when c = cols -> struct (t, a)
+        | _ ->
+            let rows = w.Length / cols
+            let t = Array.zeroCreate w.Length
+            let a = Array.zeroCreate w.Length
+
+            for r in 0 .. rows - 1 do
+                for k in 0 .. cols - 1 do
+                    let v = values.Items[w[r * cols + k]].Value
+                    t[k * rows + r] <- v
+                    a[k * rows + r] <- abs v
+
+            transposed[w] <- struct (cols, t, a)
+            struct (t, a)
+
+    /// For the matrices of the first one or two segments of an affine row (w1 against x1, then w2 against x2, row r at
+    /// offsets r·|x1| and r·|x2|): the running sums Σ w·V(x), Σ |w|·M(x), Σ |w|·E(x) of every row r, each summed in the
+    /// order of the scalar rule (k ascending, segment 1 then 2), so a row's sums are the bits the scalar loop gives. Computed
+    /// for all rows at once (elementwise over rows, vectorised) the second time a key is asked for, when a step's rows share
+    /// their input arrays; None the first time (the caller sums the row itself).
+    member internal this.RowSums(w1: int[], x1: int[], w2: int[], x2: int[]) =
+        let same (struct (a: int[], b: int[], c: int[], d: int[], _: float[], _: float[], _: float[])) =
+            obj.ReferenceEquals(a, w1) && obj.ReferenceEquals(b, x1) && obj.ReferenceEquals(c, w2) && obj.ReferenceEquals(d, x2)
+
+        match rowSums |> Array.tryFind (fun e -> not (isNull (let struct (a, _, _, _, _, _, _) = e in a)) && same e) with
+        | Some(struct (_, _, _, _, v, m, e)) -> ValueSome(struct (v, m, e))
+        | None ->
+            let key = struct (w1, x1, w2, x2, null, null, null)
+
+            if not (seenKeys |> Array.exists (fun k -> not (isNull (let struct (a, _, _, _, _, _, _) = k in a)) && same k)) then
+                seenKeys[nextSeen] <- key
+                nextSeen <- (nextSeen + 1) % seenKeys.Length
+                ValueNone
+            else
+                let rows = w1.Length / x1.Length
+                let value = Array.zeroCreate rows
+                let absSum = Array.zeroCreate rows
+                let prop = Array.zeroCreate rows
+                let tmp = Array.zeroCreate rows
+
+                let add (w: int[]) (xs: int[]) =
+                    let struct (t, a) = this.Transposed(w, xs.Length)
+                    let struct (xv, xm, xe) = this.Gather xs
+
+                    for k in 0 .. xs.Length - 1 do
+                        let col = ReadOnlySpan(t, k * rows, rows)
+                        let abs = ReadOnlySpan(a, k * rows, rows)
+                        TensorPrimitives.Multiply(col, xv[k], Span tmp)
+                        TensorPrimitives.Add(ReadOnlySpan value, ReadOnlySpan tmp, Span value)
+                        TensorPrimitives.Multiply(abs, xm[k], Span tmp)
+                        TensorPrimitives.Add(ReadOnlySpan absSum, ReadOnlySpan tmp, Span absSum)
+                        TensorPrimitives.Multiply(abs, xe[k], Span tmp)
+                        TensorPrimitives.Add(ReadOnlySpan prop, ReadOnlySpan tmp, Span prop)
+
+                add w1 x1
+                if not (isNull w2) then add w2 x2
+                rowSums[nextRowSums] <- struct (w1, x1, w2, x2, value, absSum, prop)
+                nextRowSums <- (nextRowSums + 1) % rowSums.Length
+                ValueSome(struct (value, absSum, prop))
 
     member _.Parents(node: int) : struct (int * Bounded)[] =
         let i = node
@@ -203,24 +301,62 @@ module Tape =
         let mutable propagated = 0.0
         let mutable n = 0
 
-        // The rule of Bounded.affine, summed in the same order (segment by segment, then the biases).
-        for s in segments do
-            let struct (w, offset, xs) = s
-
+        for struct (w, offset, xs) in segments do
             if offset < 0 || offset + xs.Length > w.Length then
                 invalidArg (nameof segments) (sprintf "a segment reads weights %d..%d of %d" offset (offset + xs.Length - 1) w.Length)
 
-            tape.AddSegment s
-            let wv = tape.WeightValues w
-            let struct (xv, xm, xe) = tape.Gather xs
+        // Rows of one matrix (pair) against shared inputs: the first one or two segments' sums come precomputed for all rows.
+        let row (struct (w: int[], offset, xs: int[])) =
+            if xs.Length > 0 && offset % xs.Length = 0 && w.Length % xs.Length = 0 then offset / xs.Length else -1
 
-            for k in 0 .. xs.Length - 1 do
-                let wj = wv[offset + k]
-                value <- value + wj * xv[k]
-                absSum <- absSum + abs wj * xm[k]
-                propagated <- propagated + abs wj * xe[k]
+        let pre =
+            match segments with
+            | s1 :: s2 :: _ when row s1 >= 0 && row s1 = row s2 ->
+                let struct (w1, _, x1) = s1
+                let struct (w2, _, x2) = s2
+
+                if w1.Length / x1.Length = w2.Length / x2.Length then
+                    match tape.RowSums(w1, x1, w2, x2) with
+                    | ValueSome sums -> ValueSome(struct (2, row s1, sums))
+                    | ValueNone -> ValueNone
+                else
+                    ValueNone
+            | s1 :: _ when row s1 >= 0 ->
+                let struct (w1, _, x1) = s1
+
+                match tape.RowSums(w1, x1, null, null) with
+                | ValueSome sums -> ValueSome(struct (1, row s1, sums))
+                | ValueNone -> ValueNone
+            | _ -> ValueNone
+
+        let skip =
+            match pre with
+            | ValueSome(struct (count, r, struct (v, a, e))) ->
+                value <- v[r]
+                absSum <- a[r]
+                propagated <- e[r]
+                count
+            | ValueNone -> 0
+
+        // The rule of Bounded.affine, summed in the same order (segment by segment, then the biases).
+        let mutable i = 0
+
+        for s in segments do
+            let struct (w, offset, xs) = s
+            tape.AddSegment s
+
+            if i >= skip then
+                let wv = tape.WeightValues w
+                let struct (xv, xm, xe) = tape.Gather xs
+
+                for k in 0 .. xs.Length - 1 do
+                    let wj = wv[offset + k]
+                    value <- value + wj * xv[k]
+                    absSum <- absSum + abs wj * xm[k]
+                    propagated <- propagated + abs wj * xe[k]
 
             n <- n + xs.Length
+            i <- i + 1
 
         let biasAt = tape.BiasCount
         tape.AddBias(List.length biases)
@@ -258,23 +394,49 @@ module Tape =
 
     /// Adds the term p·λ to node i's running sums (p = (pV, pE), λ = (lV, lE) with magnitude ml), exactly as the list of
     /// terms was summed: Σ p.V·λ.V, Σ M(p)·M(λ), Σ (E(p)·M(λ) + M(p)·E(λ)), in arrival order.
-    let inline private term (acc: Accumulator[]) (i: int) (pV: float) (pE: float) (lV: float) (lE: float) (ml: float) =
+    let inline private term (acc: Accumulators) (i: int) (pV: float) (pE: float) (lV: float) (lE: float) (ml: float) =
         let mp = abs pV + 2.0 * pE
 
-        if acc[i].N = 0 && pE = 0.0 && (abs pV = 1.0 || pV = 0.0) then
-            acc[i].Exact <- true
-            acc[i].FirstValue <- pV * lV
-            acc[i].FirstError <- abs pV * lE
+        if acc.N[i] = 0 && pE = 0.0 && (abs pV = 1.0 || pV = 0.0) then
+            acc.Exact[i] <- true
+            acc.FirstValue[i] <- pV * lV
+            acc.FirstError[i] <- abs pV * lE
 
-        acc[i].V <- acc[i].V + pV * lV
-        acc[i].S <- acc[i].S + mp * ml
-        acc[i].P <- acc[i].P + pE * ml + mp * lE
-        acc[i].N <- acc[i].N + 1
+        acc.V[i] <- acc.V[i] + pV * lV
+        acc.S[i] <- acc.S[i] + mp * ml
+        acc.P[i] <- acc.P[i] + pE * ml + mp * lE
+        acc.N[i] <- acc.N[i] + 1
+
+    /// `term` for the consecutive nodes first .. first + len − 1, node first + k with partial (pV[off + k], pE[off + k]) of
+    /// magnitude mp[off + k] (= |pV| + 2·pE; pE = null for exact partials, whose E·M(λ) = 0 adds nothing to a finite sum)
+    /// and one adjoint λ of finite magnitude: the same operations elementwise (vectorised; each node receives one term, so
+    /// the bits are those of `term`). tmp has at least len elements.
+    let private termRange (acc: Accumulators) (first: int) (len: int) (pV: float[]) (pE: float[]) (mp: float[]) (off: int) (lV: float) (lE: float) (ml: float) (tmp: float[]) =
+        if len > 0 && TensorPrimitives.Min(ReadOnlySpan<int>(acc.N, first, len)) = 0 then
+            for k in 0 .. len - 1 do
+                let e = if isNull pE then 0.0 else pE[off + k]
+                let p = pV[off + k]
+
+                if acc.N[first + k] = 0 && e = 0.0 && (abs p = 1.0 || p = 0.0) then
+                    acc.Exact[first + k] <- true
+                    acc.FirstValue[first + k] <- p * lV
+                    acc.FirstError[first + k] <- abs p * lE
+
+        let multiplyAdd (a: float[]) (x: float[]) (y: float) =
+            TensorPrimitives.Multiply(ReadOnlySpan(x, off, len), y, Span(tmp, 0, len))
+            TensorPrimitives.Add(ReadOnlySpan(a, first, len), ReadOnlySpan(tmp, 0, len), Span(a, first, len))
+
+        multiplyAdd acc.V pV lV
+        multiplyAdd acc.S mp ml
+        if not (isNull pE) then multiplyAdd acc.P pE ml
+        multiplyAdd acc.P mp lE
+        TensorPrimitives.Add(ReadOnlySpan<int>(acc.N, first, len), 1, Span<int>(acc.N, first, len))
 
     let backward (tape: Tape) (seeds: struct (int * float) seq) =
         let m = tape.Model
         let n = tape.Count
-        let acc: Accumulator[] = Array.zeroCreate n
+        let acc = Accumulators(n)
+        let mutable tmp: float[] = Array.zeroCreate 64
         let v = tape.Values
         let ops, opA, opB, opC = tape.Ops, tape.A, tape.B, tape.C
 
@@ -286,12 +448,12 @@ module Tape =
         let adj = Array.zeroCreate n
 
         for i in n - 1 .. -1 .. 0 do
-            let s = acc[i]
+            let count = acc.N[i]
 
             let lambda =
-                if s.N = 0 then Bounded.exact 0.0
-                elif s.N = 1 && s.Exact then { Value = s.FirstValue; Error = s.FirstError }
-                else { Value = s.V; Error = RoundingModel.gamma m (s.N + 2) * s.S + s.P + float s.N * m.Underflow }
+                if count = 0 then Bounded.exact 0.0
+                elif count = 1 && acc.Exact[i] then { Value = acc.FirstValue[i]; Error = acc.FirstError[i] }
+                else { Value = acc.V[i]; Error = RoundingModel.gamma m (count + 2) * acc.S[i] + acc.P[i] + float count * m.Underflow }
 
             adj[i] <- lambda
 
@@ -308,12 +470,23 @@ module Tape =
                     for si in a .. a + b - 1 do
                         let struct (w, offset, xs) = tape.Segments[si]
                         let wv = tape.WeightValues w
-                        let struct (xv, _, xe) = tape.Gather xs
+                        let struct (xv, xm, xe) = tape.Gather xs
+                        let len = xs.Length
 
-                        // Per product: ∂/∂w = x (a Bounded), then ∂/∂x = w (exact).
-                        for k in 0 .. xs.Length - 1 do
-                            term acc w[offset + k] xv[k] xe[k] lV lE ml
-                            term acc xs[k] wv[offset + k] 0.0 lV lE ml
+                        if len > 16 && Double.IsFinite ml && tape.Consecutive(w, offset, len) && tape.Consecutive(xs, 0, len) then
+                            // Per product: ∂/∂w = x (a Bounded), then ∂/∂x = w (exact: E = 0, M = |w|, and E·M(λ) = 0 adds
+                            // nothing to a finite sum). Each node receives one term per affine node, so the two ranges
+                            // can be updated one after the other.
+                            if tmp.Length < len then
+                                tmp <- Array.zeroCreate len
+
+                            termRange acc w[offset] len xv xe xm 0 lV lE ml tmp
+                            termRange acc xs[0] len wv null (tape.AbsWeightValues w) offset lV lE ml tmp
+                        else
+                            // Per product: ∂/∂w = x (a Bounded), then ∂/∂x = w (exact).
+                            for k in 0 .. len - 1 do
+                                term acc w[offset + k] xv[k] xe[k] lV lE ml
+                                term acc xs[k] wv[offset + k] 0.0 lV lE ml
 
                     for k in 1 .. tape.Biases[c] do
                         term acc tape.Biases[c + k] 1.0 0.0 lV lE ml

@@ -34,7 +34,9 @@ module Tape =
     /// Σ over segments (weights, offset, inputs) of Σ_k weights[offset + k]·inputs[k], + Σ biases (the rule of
     /// Bounded.affine with the weights exact leaves; the terms are summed in the order given: segment by segment, then the
     /// biases). Weight and input arrays are node indices, kept by reference: the caller must not change them afterwards, and
-    /// should pass the same inputs array to every row of a step (its values are gathered once per array).
+    /// should pass the same inputs array to every row of a step: its values are gathered once per array, and from the second
+    /// row of a step on, the first one or two segments' sums of every row of the matrix are computed at once (vectorised
+    /// elementwise over rows, each row's terms still added in the scalar order, so the bits are the scalar rule's).
     /// Partials: ∂/∂w = x, ∂/∂x = w, ∂/∂b = 1.
     val affine: tape: Tape -> segments: struct (int[] * int * int[]) list -> biases: int list -> int
     /// Product; partials b, a.
@@ -56,5 +58,6 @@ module Tape =
     /// weights converted to the claimed format): Err = γ_{n+2} Σ M(p)M(λ) +
     /// Σ (Err(p) M(λ) + M(p) Err(λ)) + n·η (a single term with partial exactly ±1 or 0 is exact). n counts the children whose
     /// adjoint is not exactly 0 (and the seeds); the terms are summed in the order the children are visited (descending node
-    /// index, seeds first), streaming into three running sums per node instead of a list of terms.
+    /// index, seeds first), streaming into three running sums per node instead of a list of terms; an affine node whose weight
+    /// and input nodes are consecutive updates them as two ranges, elementwise (vectorised, same bits).
     val backward: tape: Tape -> seeds: struct (int * float) seq -> Bounded[]

@@ -184,6 +184,15 @@ let tests =
             let b = Ball128.toBall r
             Expect.isTrue (Ball.contains b Dyadic.one && Ball.isExact b) (sprintf "expected exactly 1, got %s" (show b))
 
+        testCase "a dot product whose radius terms underflow the double range keeps a positive radius that encloses them" <| fun () ->
+            // |m_x|·r_y = 2^−60·2^−1040 = 2^−1100: below the smallest subnormal double.
+            let x = Ball128.ofFloat (Math.ScaleB(1.0, -60))
+            let y = Ball128.ofBall (Ball.create (Dyadic.pow2 -900) (Dyadic.pow2 -1040))
+            let r = Ball128.dot [| x; x |] [| y; y |]
+            let exact = Ball.dot fine [| Ball128.toBall x; Ball128.toBall x |] [| Ball128.toBall y; Ball128.toBall y |]
+            Expect.isTrue (Ball128.radius r > 0.0 && Ball.containsBall (Ball128.toBall r) exact)
+                (sprintf "radius %.17g, fixed-width %s, exact %s" (Ball128.radius r) (show (Ball128.toBall r)) (show exact))
+
         testCase "the 192-bit ln 2 lies within 2^−192 below ln 2 at 512 bits" <| fun () ->
             let l = Elementary128.ln2Truncated
             let reference = Elementary.ln2 fine

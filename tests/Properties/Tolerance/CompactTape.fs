@@ -91,8 +91,9 @@ let private backwardAgrees (case: Case) =
     for i in 0 .. expected.Length - 1 do
         sameBits (sprintf "adjoint of node %d of %d" i expected.Length) expected[i] actual[i]
 
-/// Random affine rows over shared input arrays: segments of random lengths 0–9 (one of them reused by every row, as a step's
-/// input is), inputs with random errors, zero to two biases.
+/// Random affine rows over shared input arrays: segments of random lengths 0–9 (a weight matrix and its input array shared
+/// by every row, as a step's are: from the second row on the tape sums all rows at once), inputs with random errors, zero to
+/// two biases.
 let private affineAgrees (seed: int) =
     let rng = Random(seed)
     let model = RoundingModel.standard (dtypeOf seed)
@@ -101,10 +102,10 @@ let private affineAgrees (seed: int) =
     let leaf () = Tape.leaf tape { Value = value (); Error = (if rng.Next 3 = 0 then 0.0 else 1e-6 * rng.NextDouble()) }
     let shared = Array.init (rng.Next 10) (fun _ -> leaf ())
     let rows = 1 + rng.Next 4
+    let wShared = Array.init (rows * shared.Length) (fun _ -> leaf ())
 
     for row in 0 .. rows - 1 do
         let own = Array.init (rng.Next 10) (fun _ -> leaf ())
-        let wShared = Array.init (rows * shared.Length) (fun _ -> leaf ())
         let wOwn = Array.init (own.Length + 3) (fun _ -> leaf ())
         let offset = rng.Next 4
         let biases = List.init (rng.Next 3) (fun _ -> Tape.leaf tape (Bounded.exact (value ())))
@@ -122,6 +123,14 @@ let private affineAgrees (seed: int) =
 
         sameBits (sprintf "affine row %d" row) expected (tape.Value node)
 
+/// The cases with 17–19 inputs and hidden units (T, B ≤ 2), so that the tape's vectorised paths (a step's rows summed at once,
+/// consecutive nodes updated as one range, taken above 16 terms) are the ones compared.
+let private wideCases =
+    paramsGen
+    |> Gen.map (fun p -> { p with In = 16 + p.In; H = 16 + p.H; T = min p.T 2; B = min p.B 2 })
+    |> Gen.map build
+    |> FsCheck.FSharp.Arb.fromGen
+
 [<Tests>]
 let tests =
     testList "Tolerance" [
@@ -129,4 +138,7 @@ let tests =
             affineAgrees
         theorem "the tape's streamed reverse accumulation equals the sum over each node's list of terms, to the bit"
             (Prop.forAll cases backwardAgrees)
+        // 200 cases: one wide case records ~10^5 terms, and the straightforward accumulation allocates a list per node.
+        theoremWith 200 "the tape's streamed reverse accumulation equals the sum over each node's list of terms on wide layers, to the bit"
+            (Prop.forAll wideCases backwardAgrees)
     ]
