@@ -3,6 +3,7 @@ module RnnVerify.Properties.Tolerance.CellsWithinBound
 
 open System
 open Expecto
+open FsCheck
 open FsCheck.FSharp
 open RnnVerify.Cells
 open RnnVerify.Reference.Tolerance
@@ -71,21 +72,35 @@ let binary64ReferenceIsEnclosed (case: Case) =
                 failtestf "%s[%d]: binary64 reference %.17g ± %.17g, ball %.17g ± %.17g" name i f.Reference[i] f.ReferenceRadius[i]
                     b.Reference[i] b.ReferenceRadius[i]
 
+/// The rounding model's hypothesis that nothing overflows in the claimed format: every node of the exact recursion (fed its
+/// own states, so the test does not depend on the claim) has a magnitude bound |V| + 2E below 2^-10 of the format's largest
+/// finite number. The margin covers the partial sums inside an affine node, which are not nodes: with weights in
+/// ±WeightScale/√(In + H) they are at most a few times the largest input magnitude. Identity gates with peepholes grow doubly
+/// exponentially, and an exact y of −7.2e60 is beyond float32, where a correct implementation returns −∞ (docs/findings.md).
+let inFormatRange (dtype: ClaimedDtype) (case: Case) =
+    let largest = if dtype = ClaimedDtype.Float32 then float Single.MaxValue else Double.MaxValue
+    let run =
+        ForwardBound.compute (RoundingModel.standard dtype) Feeding.ReferenceStates case.Weights case.Params.T case.Params.B
+            case.X case.SeqLens case.H0 case.C0 null
+    Seq.init run.Tape.Count (fun i -> Bounded.magnitude (run.Tape.Value i))
+    |> Seq.forall (fun m -> m < largest / 1024.0)
+
 let private check dtype feeding (case: Case) =
-    let y, hN, cN = cellsForward dtype case
-    let tol = forwardTolerance dtype feeding case y
-    allPass "y" tol.Y y
-    allPass "h_n" tol.HN hN
-    allPass "c_n" tol.CN cN
+    inFormatRange dtype case ==> lazy (
+        let y, hN, cN = cellsForward dtype case
+        let tol = forwardTolerance dtype feeding case y
+        allPass "y" tol.Y y
+        allPass "h_n" tol.HN hN
+        allPass "c_n" tol.CN cN)
 
 [<Tests>]
 let tests =
     testList "Tolerance" [
-        theorem "the C# cells' float32 y, h_n, c_n lie within the derived local bound of the reference, for every cell and option"
+        theorem "the C# cells' float32 y, h_n, c_n lie within the derived local bound of the reference, for every cell and option whose exact values stay within float32's range (2^-10 of its largest number)"
             (Prop.forAll cases (check ClaimedDtype.Float32 Feeding.ClaimedStates))
-        theorem "the C# cells' float64 y, h_n, c_n lie within the derived local bound of the reference, for every cell and option"
+        theorem "the C# cells' float64 y, h_n, c_n lie within the derived local bound of the reference, for every cell and option whose exact values stay within float64's range (2^-10 of its largest number)"
             (Prop.forAll cases (check ClaimedDtype.Float64 Feeding.ClaimedStates))
-        theorem "the C# cells' float32 y, h_n, c_n lie within the derived global bound of the reference, for every cell and option"
+        theorem "the C# cells' float32 y, h_n, c_n lie within the derived global bound of the reference, for every cell and option whose exact values stay within float32's range (2^-10 of its largest number)"
             (Prop.forAll cases (check ClaimedDtype.Float32 Feeding.ReferenceStates))
         theorem "the binary64 reference lies within its stated radius of the 128-bit ball enclosure of the same fed recursion"
             (Prop.forAll cases binary64ReferenceIsEnclosed)
