@@ -12,24 +12,42 @@ open RnnVerify.Reference.Twins
 open RnnVerify.Properties.Theorem
 open RnnVerify.Properties.Twins.Generators
 
-/// Normwise agreement: |c_i − m_i| ≤ 2^-36 (1 + max_j |m_j|) per tensor. Double cells on these sizes (T ≤ 3, H ≤ 2, sums of
-/// ≤ 10 terms per pre-activation, BPTT chains of ≤ 6 steps) err by a few hundred ulps of the tensor's scale at most unless the
-/// recursion amplifies rounding by > 2^10; 2^-36 ≈ 2^17 ulps at scale 1, so only a different formula (a gate swap, a wrong
-/// padding or truncation reading) fails it. Not a rounding bound; docs/tolerances.md has the derived ones.
+/// Normwise agreement: |c_i − m_i| ≤ 2^-36 S with S = 1 + the largest |twin midpoint| of the case (its y, h_n, c_n, loss and
+/// every gradient tensor). Double cells on these sizes (T ≤ 3, H ≤ 2, sums of ≤ 10 terms per pre-activation, BPTT chains of
+/// ≤ 6 steps) err by a few hundred ulps of the computation's scale at most unless the recursion amplifies rounding by > 2^10;
+/// 2^-36 ≈ 2^17 ulps at scale 1, so only a different formula (a gate swap, a wrong padding or truncation reading) fails it.
+/// The scale is the case's, not each tensor's: a tensor of small values (a peephole gradient of 9e-8) is a sum of products
+/// of the whole computation's values, and carries their rounding (2.2e-11 beside states of order 10, found at 5,000 cases,
+/// docs/findings.md). Not a rounding bound; docs/tolerances.md has the derived ones.
 let agreement = Math.Pow(2.0, -36.0)
 
-let compare (name: string) (claimed: float[]) (reference: Ball[]) =
+/// The distance is measured from the twin's enclosure, not its midpoint: |c_i − m_i| ≤ 2^-36 S + r_i. Where a
+/// relu or clip argument straddles its kink the twin's slope is the ball [0, 1] and its gradient enclosure is wide (found in
+/// a default run: an LSTM cell state exactly at its clip bound 0.75 gave dc0 = −0.0239 ± 0.0239 against the C# −0.0477,
+/// docs/findings.md); its midpoint is then no yardstick, but the exact value under the cells' convention still lies inside.
+let compare (scale: float) (name: string) (claimed: float[]) (reference: Ball[]) =
     let mids = ReferenceNetwork.Midpoints reference
+    let radii = ReferenceNetwork.Radii reference
     if claimed.Length <> mids.Length then failtestf "%s: C# has %d elements, the twin %d" name claimed.Length mids.Length
-    let scale = 1.0 + (mids |> Array.fold (fun m v -> max m (abs v)) 0.0)
     for i in 0 .. claimed.Length - 1 do
         let c, m = claimed[i], mids[i]
         if Double.IsNaN c || Double.IsNaN m then failtestf "%s[%d]: NaN (C# %.17g, twin %.17g)" name i c m
-        if abs (c - m) > agreement * scale then
-            failtestf "%s[%d]: C# %.17g, twin %.17g (difference %.3g, allowed %.3g)" name i c m (abs (c - m)) (agreement * scale)
+        let allowed = agreement * scale + radii[i]
+        if not (abs (c - m) <= allowed) then
+            failtestf "%s[%d]: C# %.17g, twin %.17g ± %.3g (difference %.3g, allowed %.3g)" name i c m radii[i] (abs (c - m)) allowed
+
+/// S = 1 + the largest |midpoint| over the twin's forward values, loss and gradients of the case.
+let caseScale (g: ReferenceGradients) =
+    let largest (b: Ball[]) = if isNull b then 0.0 else ReferenceNetwork.Midpoints b |> Array.fold (fun m v -> max m (abs v)) 0.0
+    let tensors =
+        [ g.Outputs.Y; g.Outputs.HN; g.Outputs.CN; g.DX; g.DH0; g.DC0; g.OutputWy; g.OutputBy ]
+        @ [ for l in g.Layers do yield! [ l.Wx; l.Wh; l.Bx; l.Bh; l.P ] ]
+        @ (if isNull (box g.Loss) then [] else [ [| g.Loss |] ])
+    1.0 + (tensors |> List.map largest |> List.max)
 
 /// The C# network gradients (dx, dh0, dc0 and every layer's weight gradients) against the twin's, tensor by tensor.
 let compareGradients (dx: float[]) (dh0: float[]) (dc0: float[]) (grads: RnnVerify.Cells.NetworkGradients<float>) (g: ReferenceGradients) =
+    let compare = compare (caseScale g)
     compare "dx" dx g.DX
     compare "dh0" dh0 g.DH0
     compare "dc0" dc0 g.DC0
@@ -47,7 +65,7 @@ let values (r: Random) n = Array.init n (fun _ -> float (r.Next(-1024, 1025)) / 
 let tests =
     testList "Twins" [
         theorem
-            "the C# double cells' y, h_n, c_n and BPTT gradients (truncation included) agree with the 128-bit twin midpoints to 2^-36 of the tensor's scale, wherever every twin value and gradient is below 1e150 in magnitude"
+            "the C# double cells' y, h_n, c_n and BPTT gradients (truncation included) agree with the 128-bit twin enclosures to 2^-36 of the case's scale, wherever every twin value and gradient is below 1e150 in magnitude"
             (Prop.forAll (Arb.fromGen (Gen.zip (caseFrom dyadic tinySpec 1 3) (Gen.choose (0, Int32.MaxValue)))) (fun (c, seed) ->
                 let r = Random seed
                 let spec = c.Spec
@@ -76,13 +94,14 @@ let tests =
                     [ reference.Y; reference.HN; reference.CN; g.DX; g.DH0; g.DC0 ] |> List.forall small
                     && g.Layers |> Array.forall (fun l -> [ l.Wx; l.Wh; l.Bx; l.Bh; l.P ] |> List.forall (fun a -> isNull a || small a))
                 inRange ==> lazy (
+                    let compare = compare (caseScale g)
                     compare "y" y reference.Y
                     compare "h_n" hn reference.HN
                     compare "c_n" cn reference.CN
                     compareGradients dx dh0 dc0 grads g)))
 
         theorem
-            "the C# double time-synchronous loss and its gradients (output layer, both divergences, truncation) agree with the 128-bit twin midpoints to 2^-36 of the tensor's scale, wherever the twin encloses y to 2^-60 and |y| < 1e150"
+            "the C# double time-synchronous loss and its gradients (output layer, both divergences, truncation) agree with the 128-bit twin enclosures to 2^-36 of the case's scale, wherever the twin encloses y to 2^-60 and |y| < 1e150"
             (Prop.forAll (Arb.fromGen (Gen.zip (caseFrom dyadic tinySpec 1 3) (Gen.choose (0, Int32.MaxValue)))) (fun (c, seed) ->
                 let r = Random seed
                 let spec = c.Spec
@@ -120,6 +139,7 @@ let tests =
                                  head, grads, headGrads, Span dx, Span dh0, Span dc0, c.Window)
                     let div = if kind = LossKind.SquaredError then SquaredError else SoftmaxCrossEntropy
                     let g = ReferenceNetwork.LossGradient(c.Weights, o, head.Wy, head.By, psi, div, T, B, c.X, c.SeqLens, c.H0, c.C0, targets, c.Window, 128)
+                    let compare = compare (caseScale g)
                     compare "loss" [| loss |] [| g.Loss |]
                     compare "dWy" headGrads.Wy g.OutputWy
                     compare "dby" headGrads.By g.OutputBy
