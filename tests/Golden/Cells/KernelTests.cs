@@ -6,6 +6,38 @@ namespace RnnVerify.Golden.Cells;
 /// <summary>The blocked, register-tiled A·Bᵀ kernel against a triple loop, on every tile edge and SIMD tail length.</summary>
 public class KernelTests
 {
+    /// <summary>
+    /// C (+)= A·B in double (<paramref name="c"/>) and float (<paramref name="cf"/>), both started from <paramref name="init"/>,
+    /// against a triple loop in double over A[r][i] = <paramref name="aAt"/>(r, i) and B[i][j] = <paramref name="bAt"/>(i, j);
+    /// the padding columns past <paramref name="cols"/> must keep their initial values.
+    /// </summary>
+    private static void AssertTripleLoop(
+        double[] init, int rows, int cols, int ldc, int k, Func<int, int, double> aAt, Func<int, int, double> bAt,
+        double[] c, float[] cf, bool accumulate, double toleranceDouble, double toleranceFloat)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            for (int j = 0; j < ldc; j++)
+            {
+                double expected = init[(r * ldc) + j];
+                if (j < cols)
+                {
+                    double dot = 0;
+                    for (int i = 0; i < k; i++)
+                    {
+                        dot += aAt(r, i) * bAt(i, j);
+                    }
+
+                    expected = accumulate ? expected + dot : dot;
+                }
+
+                string ctx = $"k={k} rows={rows} cols={cols} acc={accumulate} C[{r}][{j}]";
+                Compare.Close(expected, c[(r * ldc) + j], toleranceDouble, 0, "double " + ctx);
+                Compare.Close(expected, cf[(r * ldc) + j], toleranceFloat, 0, "float " + ctx);
+            }
+        }
+    }
+
     [Fact]
     public void Tiled_product_equals_the_triple_loop_for_every_shape_and_tail_length()
     {
@@ -24,28 +56,8 @@ public class KernelTests
                     Kernels.MatMulABt<double>(a, rows, b, cols, k, c, ldc, accumulate);
                     var cf = init.Select(v => (float)v).ToArray();
                     Kernels.MatMulABt<float>(a.Select(v => (float)v).ToArray(), rows, b.Select(v => (float)v).ToArray(), cols, k, cf, ldc, accumulate);
-                    for (int r = 0; r < rows; r++)
-                    {
-                        for (int j = 0; j < ldc; j++)
-                        {
-                            double expected = init[(r * ldc) + j];
-                            if (j < cols)
-                            {
-                                double dot = 0;
-                                for (int i = 0; i < k; i++)
-                                {
-                                    dot += a[(r * k) + i] * b[(j * k) + i];
-                                }
-
-                                expected = accumulate ? expected + dot : dot;
-                            }
-
-                            // Reordered sums of k ≤ 37 products of size ≤ 1/4: γ_k·Σ|a||b| ≤ 37·u·10 in double, 37·2^-24·10 in float.
-                            string ctx = $"k={k} rows={rows} cols={cols} acc={accumulate} C[{r}][{j}]";
-                            Compare.Close(expected, c[(r * ldc) + j], 1e-13, 0, "double " + ctx);
-                            Compare.Close(expected, cf[(r * ldc) + j], 3e-5, 0, "float " + ctx);
-                        }
-                    }
+                    // Reordered sums of k ≤ 37 products of size ≤ 1/4: γ_k·Σ|a||b| ≤ 37·u·10 in double, 37·2^-24·10 in float.
+                    AssertTripleLoop(init, rows, cols, ldc, k, (r, i) => a[(r * k) + i], (i, j) => b[(j * k) + i], c, cf, accumulate, 1e-13, 3e-5);
                 }
             }
         }
@@ -74,29 +86,9 @@ public class KernelTests
                     Kernels.MatMul<double>(a, rows, k, lda, b, ldb, cols, c, ldc, accumulate);
                     var cf = init.Select(v => (float)v).ToArray();
                     Kernels.MatMul<float>(a.Select(v => (float)v).ToArray(), rows, k, lda, b.Select(v => (float)v).ToArray(), ldb, cols, cf, ldc, accumulate);
-                    for (int r = 0; r < rows; r++)
-                    {
-                        for (int j = 0; j < ldc; j++)
-                        {
-                            double expected = init[(r * ldc) + j];
-                            if (j < cols)
-                            {
-                                double dot = 0;
-                                for (int i = 0; i < k; i++)
-                                {
-                                    dot += a[(r * lda) + i] * b[(i * ldb) + j];
-                                }
-
-                                expected = accumulate ? expected + dot : dot;
-                            }
-
-                            // Sums of k ≤ 300 products of size ≤ 1/4 plus C ≤ 1, any order: γ_{k+1}·(Σ|a||b| + 1) ≤ 301·u·76 ≈ 2.3e4·u:
-                            // 5e-12 in double (u = 2^-53), and in float (u = 2^-24, inputs rounded too) 2e-3.
-                            string ctx = $"k={k} rows={rows} cols={cols} acc={accumulate} C[{r}][{j}]";
-                            Compare.Close(expected, c[(r * ldc) + j], 5e-12, 0, "double " + ctx);
-                            Compare.Close(expected, cf[(r * ldc) + j], 2e-3, 0, "float " + ctx);
-                        }
-                    }
+                    // Sums of k ≤ 300 products of size ≤ 1/4 plus C ≤ 1, any order: γ_{k+1}·(Σ|a||b| + 1) ≤ 301·u·76 ≈ 2.3e4·u:
+                    // 5e-12 in double (u = 2^-53), and in float (u = 2^-24, inputs rounded too) 2e-3.
+                    AssertTripleLoop(init, rows, cols, ldc, k, (r, i) => a[(r * lda) + i], (i, j) => b[(i * ldb) + j], c, cf, accumulate, 5e-12, 2e-3);
                 }
             }
         }

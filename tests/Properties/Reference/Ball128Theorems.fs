@@ -128,6 +128,14 @@ let private narrow (b: Ball) =
     let r = Dyadic.toFloat b.Rad
     r <= Math.ScaleB(1.0, -100) * (1.0 + abs (Dyadic.toFloat b.Mid))
 
+/// One step of a stepCase by ReferenceNetwork.Step at 128 bits (Ball128) and by the BigInteger twin at `fine` bits.
+let private fastAndFineStep (spec: CellSpec, weights: NetworkWeights, layer: int, x: float[], h: float[], c: float[]) =
+    let w = weights.Layers[layer * spec.Directions]
+    let fast = ReferenceNetwork.Step(spec, layer, w, x, h, c, 128)
+    let s = BallScalar.at fine
+    let lift = Array.map Ball.ofFloat
+    fast, Step.run s spec (Step.lift s spec layer w) (lift x) (lift h) (if spec.Kind = CellKind.Lstm then lift c else [||])
+
 [<Tests>]
 let tests =
     testList "Ball128" [
@@ -223,12 +231,8 @@ let tests =
                                 failtestf "%s %s: %s does not contain the image %s of the endpoint" name (show x) (show (Ball128.toBall result)) (show image)))
 
         theorem "ReferenceNetwork.Step at 128 bits (Ball128) contains the 512-bit BigInteger step's midpoints and is narrower than 2^−100 (1 + |·|), for every cell kind and option"
-            (Prop.forAll (Arb.fromGen stepCase) (fun (spec, weights, layer, x, h, c) ->
-                let w = weights.Layers[layer * spec.Directions]
-                let fast = ReferenceNetwork.Step(spec, layer, w, x, h, c, 128)
-                let s = BallScalar.at fine
-                let lift = Array.map Ball.ofFloat
-                let exact = Step.run s spec (Step.lift s spec layer w) (lift x) (lift h) (if spec.Kind = CellKind.Lstm then lift c else [||])
+            (Prop.forAll (Arb.fromGen stepCase) (fun case ->
+                let fast, exact = fastAndFineStep case
                 for name, f, e in [ "h", fast.H, exact.H; "c", fast.C, exact.C; "gates", fast.Gates, exact.Gates ] do
                     Array.iteri2 (fun i (a: Ball) (b: Ball) ->
                         if not (Ball.contains a b.Mid) then failtestf "%s[%d]: %s does not contain %s" name i (show a) (show b)
@@ -248,12 +252,8 @@ let tests =
                         if not (Ball.contains a b.Mid) then failtestf "%s[%d]: %s does not contain %s" name i (show a) (show b)) f e))
 
         theorem "refutation: a step result whose midpoint is moved by 2^−110 relative (a dropped low-order carry) with its radius dropped no longer contains the 512-bit midpoint"
-            (Prop.forAll (Arb.fromGen stepCase) (fun (spec, weights, layer, x, h, c) ->
-                let w = weights.Layers[layer * spec.Directions]
-                let fast = ReferenceNetwork.Step(spec, layer, w, x, h, c, 128)
-                let s = BallScalar.at fine
-                let lift = Array.map Ball.ofFloat
-                let exact = Step.run s spec (Step.lift s spec layer w) (lift x) (lift h) (if spec.Kind = CellKind.Lstm then lift c else [||])
+            (Prop.forAll (Arb.fromGen stepCase) (fun case ->
+                let fast, exact = fastAndFineStep case
                 let a, b = fast.H[0], exact.H[0]
                 let shift = if Dyadic.sign a.Mid = 0 then Dyadic.pow2 -110 else Dyadic.pow2 (Dyadic.magnitude a.Mid - 110)
                 let wrong = Ball.exact (Dyadic.add a.Mid shift)

@@ -72,18 +72,25 @@ let binary64ReferenceIsEnclosed (case: Case) =
                 failtestf "%s[%d]: binary64 reference %.17g ± %.17g, ball %.17g ± %.17g" name i f.Reference[i] f.ReferenceRadius[i]
                     b.Reference[i] b.ReferenceRadius[i]
 
+/// The exact recursion of the case recorded in the tolerance model (fed its own states, so independent of any claim).
+let exactRun (dtype: ClaimedDtype) (case: Case) =
+    ForwardBound.compute (RoundingModel.standard dtype) Feeding.ReferenceStates case.Weights case.Params.T case.Params.B
+        case.X case.SeqLens case.H0 case.C0 null
+
+/// |V| + 2E below 2^-10 of the format's largest finite number.
+let belowRange (dtype: ClaimedDtype) (b: Bounded) =
+    let largest = if dtype = ClaimedDtype.Float32 then float Single.MaxValue else Double.MaxValue
+    Bounded.magnitude b < largest / 1024.0
+
+/// Every node of a recorded run is belowRange.
+let nodesInRange (dtype: ClaimedDtype) (run: ForwardRun) = Seq.init run.Tape.Count run.Tape.Value |> Seq.forall (belowRange dtype)
+
 /// The rounding model's hypothesis that nothing overflows in the claimed format: every node of the exact recursion (fed its
 /// own states, so the test does not depend on the claim) has a magnitude bound |V| + 2E below 2^-10 of the format's largest
 /// finite number. The margin covers the partial sums inside an affine node, which are not nodes: with weights in
 /// ±WeightScale/√(In + H) they are at most a few times the largest input magnitude. Identity gates with peepholes grow doubly
 /// exponentially, and an exact y of −7.2e60 is beyond float32, where a correct implementation returns −∞ (docs/findings.md).
-let inFormatRange (dtype: ClaimedDtype) (case: Case) =
-    let largest = if dtype = ClaimedDtype.Float32 then float Single.MaxValue else Double.MaxValue
-    let run =
-        ForwardBound.compute (RoundingModel.standard dtype) Feeding.ReferenceStates case.Weights case.Params.T case.Params.B
-            case.X case.SeqLens case.H0 case.C0 null
-    Seq.init run.Tape.Count (fun i -> Bounded.magnitude (run.Tape.Value i))
-    |> Seq.forall (fun m -> m < largest / 1024.0)
+let inFormatRange (dtype: ClaimedDtype) (case: Case) = exactRun dtype case |> nodesInRange dtype
 
 let private check dtype feeding (case: Case) =
     inFormatRange dtype case ==> lazy (

@@ -49,15 +49,11 @@ let cellsBackward (dtype: ClaimedDtype) (case: Case) (dy: float[]) (dhN: float[]
 /// their adjoints for this upstream gradient (reverse accumulation of the same recorded run) stay below 2^-10 of the format's
 /// largest finite number.
 let inFormatRangeWithGradients (dtype: ClaimedDtype) (case: Case) (dy: float[]) (dhN: float[]) (dcN: float[]) =
-    let largest = if dtype = ClaimedDtype.Float32 then float Single.MaxValue else Double.MaxValue
-    let run =
-        ForwardBound.compute (RoundingModel.standard dtype) Feeding.ReferenceStates case.Weights case.Params.T case.Params.B
-            case.X case.SeqLens case.H0 case.C0 null
+    let run = exactRun dtype case
     let seeds (nodes: int[]) (g: float[]) =
         if isNull g then Seq.empty else Seq.zip nodes g |> Seq.filter (fun (n, _) -> n >= 0) |> Seq.map (fun (n, v) -> struct (n, v))
     let adjoints = Tape.backward run.Tape (Seq.concat [ seeds run.YNodes dy; seeds run.HNNodes dhN; seeds run.CNNodes dcN ])
-    let small (b: Bounded) = Bounded.magnitude b < largest / 1024.0
-    Seq.init run.Tape.Count run.Tape.Value |> Seq.forall small && adjoints |> Array.forall small
+    nodesInRange dtype run && adjoints |> Array.forall (belowRange dtype)
 
 let private checkInRange dtype feeding (case: Case) dy dhN dcN =
     let y, _, _ = cellsForward dtype case
