@@ -52,6 +52,31 @@ internal static class ActivationMath
     }
 
     /// <summary>
+    /// σ(x) = 1 / (1 + e^(−x)) lane by lane for float32, with <see cref="Vector.Exp(Vector{float})"/>: the same operations as
+    /// <see cref="Apply{T}"/>'s sigmoid (negate, <see cref="TensorPrimitives.Exp{T}(ReadOnlySpan{T}, Span{T})"/>, add 1,
+    /// reciprocal), whose vectorised float32 exponential is this one, so every lane has the bits of the span version (checked
+    /// for every float32 input with 512-, 256- and 128-bit vectors, docs/cells.md). Not for double: there the span exponential
+    /// differs from <see cref="Vector.Exp(Vector{double})"/> in the last bit for some inputs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Sigmoid(Vector<float> x) => Vector<float>.One / (Vector<float>.One + Vector.Exp(-x));
+
+    /// <summary>
+    /// tanh x lane by lane for float32 as <see cref="TensorPrimitives.Tanh{T}(ReadOnlySpan{T}, Span{T})"/> evaluates it on
+    /// vectors: with y = |x| and z = e^(−2y) − 1, tanh x = sign(x) · (−z / (z + 2)) (the sign restored by flipping the sign
+    /// bit), so every lane has the bits of the span version (checked for every float32 input with 512-, 256- and 128-bit
+    /// vectors, docs/cells.md); saturates to ±1 for large |x|.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Tanh(Vector<float> x)
+    {
+        var ax = Vector.Abs(x);
+        var sign = x ^ ax;
+        var z = Vector.Exp(new Vector<float>(-2f) * ax) - Vector<float>.One;
+        return (-z / (z + new Vector<float>(2f))) ^ sign;
+    }
+
+    /// <summary>
     /// φ'(a) expressed through the output y = φ(a): identity 1, tanh 1 − y², sigmoid y(1 − y), relu [y &gt; 0] (so relu'(0) = 0).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -235,6 +235,12 @@ public sealed partial class Network<T>
         int g = 4 * h;
         int batch = ws.Batch;
         Kernels.MatMul<T>(tape.H, batch, h, h, p.WhT, g, g, ws.Rec, g, accumulate: false, p.WhTPacked);
+        if (t < ws.MinLen && p.P is null && !Spec.InputForget && _fusedGates)
+        {
+            LstmStepFused(ws, tape, t);
+            return;
+        }
+
         if (t < ws.MinLen && p.P is null && !Spec.InputForget && h >= BlockMinimum)
         {
             LstmStepBlock(ws, tape, t);
@@ -320,6 +326,12 @@ public sealed partial class Network<T>
         ReadOnlySpan<T> bhn = p.Bh.AsSpan(2 * h, h);
         // W_hᵀ holds every gate's columns when the reset acts after the product, only r and z otherwise.
         Kernels.MatMul<T>(tape.H, batch, h, h, p.WhT, g, after ? g : 2 * h, ws.Rec, g, accumulate: false, p.WhTPacked);
+        if (t < ws.MinLen && after && _fusedGates)
+        {
+            GruStepFused(ws, p, tape, t);
+            return;
+        }
+
         if (t < ws.MinLen && after && h >= BlockMinimum)
         {
             GruStepBlock(ws, p, tape, t);

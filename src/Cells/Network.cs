@@ -25,6 +25,7 @@ public sealed partial class Network<T>
     private readonly Activation _h;
     private readonly T _clip;
     private readonly bool _clipCell;
+    private readonly bool _fusedGates;
     private Workspace<T>? _workspace;
 
     /// <summary>Converts and validates the weights (lengths against <see cref="NetworkWeights.Spec"/>).</summary>
@@ -92,6 +93,7 @@ public sealed partial class Network<T>
         _h = acts.Count > 2 ? acts[2] : acts[0];
         _clip = spec.Clip is double c ? T.CreateChecked(c) : T.Zero;
         _clipCell = spec.Kind == CellKind.Lstm && spec.Clip is not null && spec.ClipReading == ClipReading.GateInputsAndCell;
+        _fusedGates = FusedGatesApply(spec.Kind, spec.HiddenSize, _f, _g, _h, _clip, _clipCell);
     }
 
     /// <summary>The spec of the weights this network was built from.</summary>

@@ -1,0 +1,122 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace RnnVerify.Cells;
+
+public sealed partial class Network<T>
+{
+    /// <summary>
+    /// Whether a step whose rows are all valid runs its pointwise work as one fused pass per row (<see cref="LstmStepFused"/>,
+    /// <see cref="GruStepFused"/>): float32 cells (for double the span exponential is not lane for lane
+    /// <see cref="Vector.Exp(Vector{double})"/>), the default activations (σ for the gates, tanh for the candidate and the LSTM's h), no clip,
+    /// vectors accelerated, and H a multiple of <see cref="Vector{T}"/>'s width and at least the widest accelerated vector's
+    /// element count. There the row-by-row path's <see cref="System.Numerics.Tensors.TensorPrimitives"/> calls evaluate every
+    /// element with the vectorised σ and tanh (no scalar remainder), which <see cref="ActivationMath.Sigmoid(Vector{float})"/>
+    /// and <see cref="ActivationMath.Tanh(Vector{float})"/> reproduce bit for bit, and the fused pass needs no remainder loop.
+    /// </summary>
+    private static bool FusedGatesApply(CellKind kind, int hiddenSize, Activation f, Activation g, Activation h, T clip, bool clipCell) =>
+        kind != CellKind.Rnn
+        && f == Activation.Sigmoid && g == Activation.Tanh && (kind != CellKind.Lstm || h == Activation.Tanh)
+        && !(clip > T.Zero) && !clipCell
+        && typeof(T) == typeof(float) && Vector.IsHardwareAccelerated
+        && hiddenSize % Vector<float>.Count == 0 && hiddenSize >= BlockMinimum;
+
+    /// <summary>
+    /// <see cref="LstmStep"/> when every row is valid at t, without peepholes or input_forget, under <see cref="_fusedGates"/>:
+    /// one pass over each row that reads the input projection and the recurrent product of the four gates and the states, and
+    /// writes the tape (pre-activations, gates, c_{t−1}, c before the clip, h(c), h_{t−1}) and the new states while they are in
+    /// registers: a_k = pre_k + rec_k, i = σ(a_i), f = σ(a_f), g = tanh(a_g), o = σ(a_o), c = (i ⊙ g) + (f ⊙ c_{t−1}),
+    /// h = o ⊙ tanh(c). Each element is the same chain of roundings as on the row-by-row path.
+    /// </summary>
+    private void LstmStepFused(Workspace<T> ws, Workspace<T>.Tape tape, int t)
+    {
+        int h = H, g = 4 * h, batch = ws.Batch, w = Vector<float>.Count;
+        for (int b = 0; b < batch; b++)
+        {
+            int row = (t * batch) + b;
+            Span<float> pre = F(tape.Pre.AsSpan(row * g, g)), act = F(tape.Act.AsSpan(row * g, g));
+            ReadOnlySpan<float> rec = F(ws.Rec.AsSpan(b * g, g));
+            Span<float> hs = F(tape.H.AsSpan(b * h, h)), cs = F(tape.C.AsSpan(b * h, h));
+            Span<float> hp = F(tape.HPrev.AsSpan(row * h, h)), cp = F(tape.CPrev.AsSpan(row * h, h));
+            Span<float> cr = F(tape.CRaw.AsSpan(row * h, h)), hc = F(tape.HC.AsSpan(row * h, h));
+            for (int j = 0; j < h; j += w)
+            {
+                var ai = LoadF(pre, j) + LoadF(rec, j);
+                var af = LoadF(pre, h + j) + LoadF(rec, h + j);
+                var ag = LoadF(pre, (2 * h) + j) + LoadF(rec, (2 * h) + j);
+                var ao = LoadF(pre, (3 * h) + j) + LoadF(rec, (3 * h) + j);
+                StoreF(ai, pre, j);
+                StoreF(af, pre, h + j);
+                StoreF(ag, pre, (2 * h) + j);
+                StoreF(ao, pre, (3 * h) + j);
+                var i = ActivationMath.Sigmoid(ai);
+                var f = ActivationMath.Sigmoid(af);
+                var gg = ActivationMath.Tanh(ag);
+                var o = ActivationMath.Sigmoid(ao);
+                StoreF(i, act, j);
+                StoreF(f, act, h + j);
+                StoreF(gg, act, (2 * h) + j);
+                StoreF(o, act, (3 * h) + j);
+                var cPrev = LoadF(cs, j);
+                StoreF(cPrev, cp, j);
+                var c = (i * gg) + (f * cPrev);
+                StoreF(c, cr, j);
+                StoreF(c, cs, j);
+                var tc = ActivationMath.Tanh(c);
+                StoreF(tc, hc, j);
+                StoreF(LoadF(hs, j), hp, j);
+                StoreF(o * tc, hs, j);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="GruStep"/> with the reset after the product when every row is valid at t, under <see cref="_fusedGates"/>: one
+    /// pass over the r and z columns of each row (a = pre + rec, σ(a)), then one over its n columns that forms U_n h + b_hn,
+    /// a_n + r ⊙ (U_n h + b_hn), n = tanh(a_n) and h' = z ⊙ (h − n) + n, writing the tape and the new state while they are in
+    /// registers. Each element is the same chain of roundings as on the row-by-row path.
+    /// </summary>
+    private void GruStepFused(Workspace<T> ws, Params p, Workspace<T>.Tape tape, int t)
+    {
+        int h = H, g = 3 * h, batch = ws.Batch, w = Vector<float>.Count;
+        ReadOnlySpan<float> bhn = F(p.Bh.AsSpan(2 * h, h));
+        for (int b = 0; b < batch; b++)
+        {
+            int row = (t * batch) + b;
+            Span<float> pre = F(tape.Pre.AsSpan(row * g, g)), act = F(tape.Act.AsSpan(row * g, g));
+            ReadOnlySpan<float> rec = F(ws.Rec.AsSpan(b * g, g));
+            Span<float> hs = F(tape.H.AsSpan(b * h, h)), hp = F(tape.HPrev.AsSpan(row * h, h)), ghn = F(tape.GhN.AsSpan(row * h, h));
+            for (int j = 0; j < 2 * h; j += w)
+            {
+                var a = LoadF(pre, j) + LoadF(rec, j);
+                StoreF(a, pre, j);
+                StoreF(ActivationMath.Sigmoid(a), act, j);
+            }
+
+            for (int j = 0; j < h; j += w)
+            {
+                var gh = LoadF(rec, (2 * h) + j) + LoadF(bhn, j);
+                StoreF(gh, ghn, j);
+                var an = (LoadF(act, j) * gh) + LoadF(pre, (2 * h) + j);
+                StoreF(an, pre, (2 * h) + j);
+                var n = ActivationMath.Tanh(an);
+                StoreF(n, act, (2 * h) + j);
+                var hPrev = LoadF(hs, j);
+                StoreF(hPrev, hp, j);
+                StoreF((LoadF(act, h + j) * (hPrev - n)) + n, hs, j);
+            }
+        }
+    }
+
+    /// <summary>A float32 network's span as floats (the fused passes run only when T is float).</summary>
+    private static Span<float> F(Span<T> s) => MemoryMarshal.Cast<T, float>(s);
+
+    /// <summary>Loads one vector of <paramref name="s"/> at <paramref name="at"/> (the caller keeps it in bounds).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> LoadF(ReadOnlySpan<float> s, int at) => Vector.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)at);
+
+    /// <summary>Stores one vector into <paramref name="s"/> at <paramref name="at"/> (the caller keeps it in bounds).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreF(Vector<float> v, Span<float> s, int at) => v.StoreUnsafe(ref MemoryMarshal.GetReference(s), (nuint)at);
+}
