@@ -214,6 +214,10 @@ module Elementary128 =
         if Ball128.Raw.isSlow x then Ball128.ofBall (Elementary.tanh Bits x.Slow)
         elif x.Neg then Ball128.neg (tanh (Ball128.neg x))
         elif lowerMagnitude x >= 64.0 then Ball128.Raw.withRad Ball128.one (Ball128.Raw.pow2Up -183)
+        elif Ball128.approx x >= 0.5 then
+            // tanh x = 2σ(2x) − 1 = 2/(1 + e^−2x) − 1: fewer operations than −u/(2 + u); the subtraction loses at most a
+            // factor 1/tanh(0.5) < 2.2 of relative accuracy.
+            Ball128.sub (Ball128.mulPow2 (Ball128.recip (Ball128.add Ball128.one (exp (Ball128.mulPow2 (Ball128.neg x) 1)))) 1) Ball128.one
         else
             let u = expm1 (Ball128.mulPow2 (Ball128.neg x) 1)
             Ball128.neg (Ball128.mul u (Ball128.recip (Ball128.add two u)))

@@ -23,8 +23,8 @@ module Elementary128 =
     /// σ(x) = 1/(1 + e^−x) for a midpoint ≥ 0, e^x·1/(1 + e^x) below (small relative error where σ is tiny), composed of
     /// enclosing Ball128 operations. For a ball entirely ≥ 128, 1 ± 2^−184 (1 − σ(ξ) &lt; e^−128 &lt; 2^−184).
     val sigmoid: Ball128 -> Ball128
-    /// tanh x = −u/(2 + u) with u = expm1(−2x) for a midpoint ≥ 0 (odd symmetry below), composed of enclosing Ball128
-    /// operations; relative error stays small near 0. For a ball with |ξ| ≥ 64 throughout, ±1 ± 2^−183 (1 − tanh ξ &lt; 2e^−128).
+    /// tanh x = −u/(2 + u) with u = expm1(−2x) for a midpoint in [0, 0.5), 2/(1 + e^−2x) − 1 for a midpoint ≥ 0.5 (odd
+    /// symmetry below), composed of enclosing Ball128 operations; relative error stays small near 0. For a ball with |ξ| ≥ 64 throughout, ±1 ± 2^−183 (1 − tanh ξ &lt; 2e^−128).
     val tanh: Ball128 -> Ball128
     /// ln 2 as the 192-bit truncation L·2^−192 (0 ≤ ln 2 − L·2^−192 &lt; 2^−192), checked at start-up against Elementary.ln2
     /// at 256 bits; exposed as an exact Ball for tests.
