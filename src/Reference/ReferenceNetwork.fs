@@ -38,9 +38,11 @@ type ReferenceGradients internal (outputs: ReferenceResult, loss: Ball option, g
 
 /// The Ball128 weights of the last step call per LayerWeights object, with a copy of the doubles they were lifted from: a
 /// repeated step with unchanged weights (compared element by element) reuses them instead of lifting 4·H·(In + H) values.
-type private LiftedWeights(spec: CellSpec, layer: int, source: float[][], lifted: LayerParams<Ball128>) =
+/// Rows: the gate rows [W_x[row], W_h[row], b_x[row], b_h[row]] for WeightRows128.dot.
+type private LiftedWeights(spec: CellSpec, layer: int, source: float[][], lifted: LayerParams<Ball128>, rows: WeightRows128) =
     static member Arrays(w: LayerWeights) = [| w.Wx; w.Wh; w.Bx; w.Bh; (if isNull w.P then [||] else w.P) |]
     member _.Lifted = lifted
+    member _.Rows = rows
 
     member _.Matches(s: CellSpec, l: int, w: LayerWeights) =
         obj.Equals(spec, s) && layer = l
@@ -51,11 +53,19 @@ module private LiftCache =
 
     let lift (spec: CellSpec) (layer: int) (w: LayerWeights) =
         match table.TryGetValue w with
-        | true, cached when cached.Matches(spec, layer, w) -> cached.Lifted
+        | true, cached when cached.Matches(spec, layer, w) -> cached
         | _ ->
             let lifted = Step.lift Ball128Scalar.instance spec layer w
-            table.AddOrUpdate(w, LiftedWeights(spec, layer, LiftedWeights.Arrays w |> Array.map Array.copy, lifted))
-            lifted
+            let inp, h = lifted.InputSize, lifted.HiddenSize
+            let rows =
+                WeightRows128.create (spec.Gates * h) (inp + h + 2) (fun r k ->
+                    if k < inp then w.Wx[r * inp + k]
+                    elif k < inp + h then w.Wh[r * h + k - inp]
+                    elif k = inp + h then w.Bx[r]
+                    else w.Bh[r])
+            let cached = LiftedWeights(spec, layer, LiftedWeights.Arrays w |> Array.map Array.copy, lifted, rows)
+            table.AddOrUpdate(w, cached)
+            cached
 
 [<AbstractClass; Sealed>]
 type ReferenceNetwork =
@@ -75,6 +85,23 @@ type ReferenceNetwork =
         let layers = Network.lift s weights
         let inputs = Network.inputs s spec timeSteps batch (Array.map Ball.ofFloat x) seqLens (lift h0) (lift c0)
         spec, layers, inputs
+
+    /// One step in Ball128 with the gate rows' pre-activations from WeightRows128.dot (inputs already checked).
+    static member private Step128(spec: CellSpec, layer: int, weights: LayerWeights, x: Ball128[], hPrev: Ball128[], cPrev: Ball128[]) =
+        let cached = LiftCache.lift spec layer weights
+        let rows = cached.Rows
+        // The operand vector [x, h_{t−1}, 1, 1] is the same array for every row of the step: split it once.
+        let prepared = ref (null, Unchecked.defaultof<Operands128>)
+        let affine (xh11: Ball128[]) row =
+            let source, ops = prepared.Value
+            if obj.ReferenceEquals(source, xh11) then WeightRows128.dotPrepared rows row ops
+            else
+                let ops = WeightRows128.prepare xh11
+                prepared.Value <- (xh11, ops)
+                WeightRows128.dotPrepared rows row ops
+        let r = Step.runWith Ball128Scalar.instance spec cached.Lifted affine x hPrev cPrev
+        let back = Array.map Ball128.toBall
+        ReferenceStep(back r.H, back r.C, back r.Gates)
 
     static member Forward(weights: NetworkWeights, timeSteps, batch, x: float[], seqLens, h0: float[], c0: float[], precisionBits) =
         let s = ReferenceNetwork.Scalar precisionBits
@@ -106,15 +133,11 @@ type ReferenceNetwork =
                 raise (ArgumentException(sprintf "%s has length %d, expected %s = %d" name (if isNull v then 0 else v.Length) what n, name))
         let lstm = spec.Kind = CellKind.Lstm
         if precisionBits = ReferenceNetwork.FastBits then
-            let f = Ball128Scalar.instance
-            let w = LiftCache.lift spec layer weights
             check "x" x inputSize "layerInputSize"
             check "hPrev" hPrev hiddenSize "hiddenSize"
             if lstm then check "cPrev" cPrev hiddenSize "hiddenSize"
             let lift = Array.map Ball128.ofBall
-            let r = Step.run f spec w (lift x) (lift hPrev) (if lstm then lift cPrev else [||])
-            let back = Array.map Ball128.toBall
-            ReferenceStep(back r.H, back r.C, back r.Gates)
+            ReferenceNetwork.Step128(spec, layer, weights, lift x, lift hPrev, (if lstm then lift cPrev else [||]))
         else
             let w = Step.lift s spec layer weights
             check "x" x inputSize "layerInputSize"
@@ -124,8 +147,20 @@ type ReferenceNetwork =
             ReferenceStep(r.H, r.C, r.Gates)
 
     static member Step(spec: CellSpec, layer: int, weights: LayerWeights, x: float[], hPrev: float[], cPrev: float[], precisionBits) =
-        let lift (v: float[]) = if isNull v then null else Array.map Ball.ofFloat v
-        ReferenceNetwork.Step(spec, layer, weights, lift x, lift hPrev, lift cPrev, precisionBits)
+        if precisionBits = ReferenceNetwork.FastBits && not (isNull spec) && layer >= 0 && layer < spec.NumLayers then
+            // The doubles straight into Ball128 (exact), without a BigInteger Ball in between.
+            let check name (v: float[]) n what =
+                if isNull v || v.Length <> n then
+                    raise (ArgumentException(sprintf "%s has length %d, expected %s = %d" name (if isNull v then 0 else v.Length) what n, name))
+            check "x" x (spec.LayerInputSize layer) "layerInputSize"
+            check "hPrev" hPrev spec.HiddenSize "hiddenSize"
+            let lstm = spec.Kind = CellKind.Lstm
+            if lstm then check "cPrev" cPrev spec.HiddenSize "hiddenSize"
+            let lift = Array.map Ball128.ofFloat
+            ReferenceNetwork.Step128(spec, layer, weights, lift x, lift hPrev, (if lstm then lift cPrev else [||]))
+        else
+            let lift (v: float[]) = if isNull v then null else Array.map Ball.ofFloat v
+            ReferenceNetwork.Step(spec, layer, weights, lift x, lift hPrev, lift cPrev, precisionBits)
 
     static member Backward(weights: NetworkWeights, timeSteps, batch, x, seqLens, h0, c0, dy: float[], dhN: float[], dcN: float[], window, precisionBits) =
         if window < 0 then raise (ArgumentOutOfRangeException("window", window, "expected ≥ 0 (0: no truncation)"))

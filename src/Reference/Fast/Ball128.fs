@@ -309,6 +309,38 @@ module Ball128 =
     let div (a: Ball128) (b: Ball128) =
         if isSlow a || isSlow b then ofBall (Ball.div Bits (toBall a) (toBall b)) else mul a (recip b)
 
+    /// The 320-bit two's-complement sum top·2^256 + hi·2^128 + lo in units of 2^maxExp, truncated to 128 bits; the radius
+    /// gets truncated·2^maxExp (products truncated at the unit) and the final truncation.
+    let private finishDot (top0: int64) (hi0: UInt128) (lo0: UInt128) (maxExp: int) (rad: float) (truncated: int) (fallback: unit -> Ball) =
+        let mutable top = top0
+        let mutable hi = hi0
+        let mutable lo = lo0
+        let negative = top < 0L
+        if negative then
+            // Two's-complement negation of the 320-bit accumulator.
+            lo <- UInt128.MaxValue - lo
+            hi <- UInt128.MaxValue - hi
+            top <- ~~~top
+            lo <- lo + UInt128.One
+            if isZero lo then
+                hi <- hi + UInt128.One
+                if isZero hi then top <- top + 1L
+        let truncErr = if truncated = 0 then 0.0 else mulUp (float truncated) (pow2Up maxExp)
+        let rad = addUp rad truncErr
+        if top = 0L && isZero hi && isZero lo then fastOr false UInt128.Zero 0 rad (fun () -> fallback ())
+        else
+            let struct (hi2, lo2, exp2, dropped0) =
+                if top = 0L then struct (hi, lo, maxExp, false)
+                else
+                    let k = 64 - int (UInt64.LeadingZeroCount(uint64 top))
+                    let t = UInt128(0UL, uint64 top)
+                    struct ((t <<< (128 - k)) ||| (hi >>> k), (hi <<< (128 - k)) ||| (lo >>> k), maxExp + k,
+                            not (isZero (lo <<< (128 - k))))
+            let struct (man, exp, dropped) = round256 hi2 lo2 exp2
+            let rad = if dropped || dropped0 then addUp rad (pow2Up exp) else rad
+            fastOr negative man exp rad (fun () -> fallback ())
+
+
     let dot (xs: Ball128[]) (ys: Ball128[]) =
         if xs.Length <> ys.Length then
             invalidArg "ys" (sprintf "ys has length %d, expected the length of xs = %d" ys.Length xs.Length)
@@ -379,30 +411,7 @@ module Ball128 =
                         if lt hi ph || lt hi1 b1 then top <- top - 1L
                         lo <- lo'
                         hi <- hi'
-            let negative = top < 0L
-            if negative then
-                // Two's-complement negation of the 320-bit accumulator.
-                lo <- UInt128.MaxValue - lo
-                hi <- UInt128.MaxValue - hi
-                top <- ~~~top
-                lo <- lo + UInt128.One
-                if isZero lo then
-                    hi <- hi + UInt128.One
-                    if isZero hi then top <- top + 1L
-            let truncErr = if truncated = 0 then 0.0 else mulUp (float truncated) (pow2Up maxExp)
-            let rad = addUp rad truncErr
-            if top = 0L && isZero hi && isZero lo then fastOr false UInt128.Zero 0 rad (fun () -> fallback ())
-            else
-                let struct (hi2, lo2, exp2, dropped0) =
-                    if top = 0L then struct (hi, lo, maxExp, false)
-                    else
-                        let k = 64 - int (UInt64.LeadingZeroCount(uint64 top))
-                        let t = UInt128(0UL, uint64 top)
-                        struct ((t <<< (128 - k)) ||| (hi >>> k), (hi <<< (128 - k)) ||| (lo >>> k), maxExp + k,
-                                not (isZero (lo <<< (128 - k))))
-                let struct (man, exp, dropped) = round256 hi2 lo2 exp2
-                let rad = if dropped || dropped0 then addUp rad (pow2Up exp) else rad
-                fastOr negative man exp rad (fun () -> fallback ())
+            finishDot top hi lo maxExp rad truncated fallback
 
     module internal Raw =
         let isSlow x = isSlow x
@@ -416,3 +425,4 @@ module Ball128 =
         let magUp x = magUp x
         let magDown x = magDown x
         let withRad (x: Ball128) rad = if isSlow x then x else { x with Rad = rad }
+        let finishDot top hi lo maxExp rad truncated fallback = finishDot top hi lo maxExp rad truncated fallback

@@ -85,3 +85,7 @@ module Ball128 =
         val magUp: Ball128 -> float
         val magDown: Ball128 -> float
         val withRad: Ball128 -> float -> Ball128
+        /// The dot product's last stage: the 320-bit two's-complement sum top·2^256 + hi·2^128 + lo in units of 2^maxExp
+        /// truncated to 128 bits, radius rad + truncated·2^maxExp + the truncation error (fallback when out of range).
+        val finishDot:
+            top: int64 -> hi: System.UInt128 -> lo: System.UInt128 -> maxExp: int -> rad: float -> truncated: int -> fallback: (unit -> Ball) -> Ball128

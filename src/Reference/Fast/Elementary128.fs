@@ -49,13 +49,16 @@ module Elementary128 =
         let hi = UInt128.BigMul(a, b, &lo)
         (hi <<< 2) ||| (lo >>> 126)
 
-    /// P(r̃) in fixed point, r̃ = ±R·2^−126.
-    let private horner (rneg: bool) (r: UInt128) =
-        let mutable p = coeffs[Degree]
-        for n in Degree - 1 .. -1 .. 0 do
+    /// P(r̃) = Σ_{n≤degree} r̃ⁿ/(n+1)! in fixed point, r̃ = ±R·2^−126.
+    let private hornerTo (degree: int) (rneg: bool) (r: UInt128) =
+        let mutable p = coeffs[degree]
+        for n in degree - 1 .. -1 .. 0 do
             let t = fmul r p
             p <- if rneg then coeffs[n] - t else coeffs[n] + t
         p
+
+    /// P(r̃) to degree 27, for |r̃| ≤ 0.36.
+    let private horner (rneg: bool) (r: UInt128) = hornerTo Degree rneg r
 
     /// m = k·ln 2 + r: (ok, k, r negative, |r̃|·2^126). Not ok outside |m| < 2^20 or when |r̃| > 0.36.
     let private reduce (x: Ball128) =
@@ -93,24 +96,90 @@ module Elementary128 =
                             let r = (dhi <<< 62) ||| (dlo >>> 66)
                             struct (not (lt rMax r), k, (if xGe then x.Neg else not x.Neg), r)
 
+    /// Degree of P for the table-reduced argument |r| ≤ 0.011: the tail Σ_{n≥14} |r|ⁿ/(n+1)! ≤ 0.011^14/15!·1.02 < 2^−131.
+    [<Literal>]
+    let private ShortDegree = 13
+
+    /// ln 2/32 truncated to 192 bits (floor(ln 2·2^187) = floor(floor(ln 2·2^192)/32)), as high part and low 128 bits.
+    let private ln2by32Big = ln2Big >>> 5
+    let private ln2by32Hi = ofBig (ln2by32Big >>> 128)
+    let private ln2by32Lo = ofBig (ln2by32Big &&& ((BigInteger.One <<< 128) - BigInteger.One))
+
+    /// T[j] = floor(2^(j/32)·2^126), j = 0..31, decided from 256-bit enclosures of e^(j·ln 2/32) (both ends must have the same
+    /// floor): 0 ≤ 2^(j/32) − T[j]·2^−126 < 2^−126.
+    let private pow2Table =
+        Array.init 32 (fun j ->
+            let b = Elementary.exp 256 (Ball.mulPow2 (Ball.mul 256 (Ball.ofInt j) (Elementary.ln2 256)) -5)
+            let floorScaled (d: Dyadic) =
+                let s = d.Exponent + 126
+                if s >= 0 then d.Mantissa <<< s else d.Mantissa >>> -s
+            let lo, hi = floorScaled (Ball.lower b), floorScaled (Ball.upper b)
+            if lo <> hi then invalidOp (sprintf "2^(%d/32) enclosure too wide to fix 126 bits" j)
+            ofBig lo)
+
+    let pow2Fractions = pow2Table |> Array.map (fun t -> Ball.exact (Dyadic.create (BigInteger.op_Implicit t) -126))
+
+    /// floor(0.011·2^126): the largest reduced argument of the table reduction the error analysis covers (ln 2/64 < 0.01084).
+    let private rMax32 = ofBig ((BigInteger 11 <<< 126) / BigInteger 1000)
+
+    /// m = k·(ln 2/32) + r: (ok, k, r negative, |r̃|·2^126). Not ok outside |m| < 2^20 or when |r̃| > 0.011.
+    let private reduce32 (x: Ball128) =
+        if isZero x.Man then struct (true, 0, false, UInt128.Zero)
+        else
+            let d = Ball128.approx x
+            if not (Math.Abs d < 1048576.0) then struct (false, 0, false, UInt128.Zero)
+            else
+                let k = int (Math.Round(d * (32.0 / Math.Log 2.0)))
+                if k = 0 then
+                    let s = -(x.Exp + 126)
+                    if s < 1 then struct (false, 0, false, UInt128.Zero)
+                    else
+                        let r = if s >= 128 then UInt128.Zero else x.Man >>> s
+                        struct (not (lt rMax32 r), 0, x.Neg, r)
+                else
+                    let sh = x.Exp + 192
+                    if sh < 1 || sh > 127 || (k < 0) <> x.Neg then struct (false, 0, false, UInt128.Zero)
+                    else
+                        // |m|·2^192 exactly, as hi·2^128 + lo.
+                        let xhi = x.Man >>> (128 - sh)
+                        let xlo = x.Man <<< sh
+                        // |k|·L, L = ln 2/32 truncated to 192 bits (|k| < 2^26, so |k|·L < 2^213).
+                        let ak = UInt128(0UL, uint64 (abs k))
+                        let mutable klo = UInt128.Zero
+                        let carry = UInt128.BigMul(ln2by32Lo, ak, &klo)
+                        let khi = ln2by32Hi * ak + carry
+                        let xGe = lt khi xhi || (UInt128.op_Equality (khi, xhi) && not (lt xlo klo))
+                        let struct (ahi, alo, bhi, blo) = if xGe then struct (xhi, xlo, khi, klo) else struct (khi, klo, xhi, xlo)
+                        let borrow = if lt alo blo then UInt128.One else UInt128.Zero
+                        let dlo = alo - blo
+                        let dhi = ahi - bhi - borrow
+                        if not (lt dhi (UInt128.One <<< 64)) then struct (false, 0, false, UInt128.Zero)
+                        else
+                            let r = (dhi <<< 62) ||| (dlo >>> 66)
+                            struct (not (lt rMax32 r), k, (if xGe then x.Neg else not x.Neg), r)
+
     let private slowExp (x: Ball128) = Ball128.ofBall (Elementary.exp Bits (Ball128.toBall x))
 
     let exp (x: Ball128) =
         if Ball128.Raw.isSlow x || x.Rad > 0.5 then slowExp x
         else
-            let struct (ok, k, rneg, r) = reduce x
+            let struct (ok, k, rneg, r) = reduce32 x
             if not ok then slowExp x
             else
-                let t = fmul r (horner rneg r)
-                let e = if rneg then one126 - t else one126 + t
+                // e^m = 2^q·2^(j/32)·e^r, k = 32q + j, 0 ≤ j < 32.
+                let q = k >>> 5
+                let j = k &&& 31
+                let t = fmul r (hornerTo ShortDegree rneg r)
+                let er = if rneg then one126 - t else one126 + t
+                let e = if j = 0 then er else fmul pow2Table[j] er
                 let lz = int (UInt128.LeadingZeroCount e)
-                let pointRad = Ball128.Raw.pow2Up (k - 123)
-                let mag = Ball128.Raw.scaleUp (Math.BitIncrement(float (uint64 (e >>> 64)))) (k - 126 + 64)
+                let pointRad = Ball128.Raw.pow2Up (q - 123)
+                let mag = Ball128.Raw.scaleUp (Math.BitIncrement(float (uint64 (e >>> 64)))) (q - 126 + 64)
                 let rho = x.Rad
                 let spread =
                     if rho = 0.0 then 0.0
                     else Ball128.Raw.mulUp (Ball128.Raw.addUp mag pointRad) (Ball128.Raw.addUp rho (Ball128.Raw.mulUp rho rho))
-                Ball128.Raw.make false (e <<< lz) (k - 126 - lz) (Ball128.Raw.addUp pointRad spread) (fun () ->
+                Ball128.Raw.make false (e <<< lz) (q - 126 - lz) (Ball128.Raw.addUp pointRad spread) (fun () ->
                     Elementary.exp Bits (Ball128.toBall x))
 
     let expm1 (x: Ball128) =

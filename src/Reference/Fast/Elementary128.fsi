@@ -4,17 +4,20 @@ open RnnVerify.Reference
 
 /// Elementary functions on Ball128. Guarantee: each result contains f(ξ) for every real ξ in the argument ball.
 ///
-/// Core (exp of a midpoint m with |m| &lt; 2^20): m = k·ln 2 + r with k = round(m/ln 2) from a double and r computed in 256-bit
-/// fixed point (192 fractional bits) against ln 2 truncated to 192 bits (error |k|·2^−192), then truncated to 126 fractional
-/// bits (|r| ≤ 0.36 is checked; error 2^−126). P(r) = Σ_{n≤27} rⁿ/(n+1)! by Horner in 126-bit fixed point (coefficients
-/// truncated, each step's product truncated: error ≤ 2·2^−126/(1 − 0.36) ≤ 3.2·2^−126; the tail beyond n = 27 is below 2^−140),
-/// e^r = 1 + r·P(r) with one more truncation. Total |computed − e^r| ≤ (1 + 0.36·3.2 + e^0.37·(1 + 2^−170))·2^−126 &lt; 3.7·2^−126,
-/// enclosed as 2^−123; the result is 2^k times that. Outside |m| &lt; 2^20, or for a radius above 1/2, the BigInteger
-/// Elementary functions at 128 bits are used.
+/// Core (exp of a midpoint m with |m| &lt; 2^20): m = k·(ln 2/32) + r with k = round(32m/ln 2) from a double and r computed in
+/// 256-bit fixed point (192 fractional bits) against ln 2/32 truncated to 192 bits (error |k|·2^−192 &lt; 2^−166), then truncated
+/// to 126 fractional bits (|r| ≤ 0.011 is checked; error 2^−126). P(r) = Σ_{n≤13} rⁿ/(n+1)! by Horner in 126-bit fixed point
+/// (coefficients truncated, each step's product truncated: error ≤ 2·2^−126/(1 − 0.011) ≤ 2.03·2^−126; the tail beyond n = 13
+/// is below 2^−131), e^r = 1 + r·P(r) with one more truncation: |Ẽ − e^r| ≤ (1 + 0.011·2.04 + e^0.011·(1 + 2^−40))·2^−126
+/// ≤ 2.1·2^−126. With k = 32q + j (0 ≤ j &lt; 32) and the table entry T_j = 2^(j/32) truncated to 126 fractional bits (error
+/// &lt; 2^−126, decided at start-up from 256-bit enclosures), the truncated product T̃_j·Ẽ is within 2^−126 + 2·2.1·2^−126 +
+/// 1.012·2^−126 &lt; 6.3·2^−126 of 2^(j/32)·e^r, enclosed as 2^−123; the result is 2^q times that. Outside |m| &lt; 2^20, or for
+/// a radius above 1/2, the BigInteger Elementary functions at 128 bits are used.
 module Elementary128 =
     /// e^x: the core above; the radius ρ of x adds e^m·(e^ρ − 1) ≤ (|e^m| bound)·(ρ + ρ²) (valid for ρ ≤ 1).
     val exp: Ball128 -> Ball128
-    /// e^x − 1 with small relative error near 0: for |m| &lt; ln2/2 and ρ ≤ 2^−20 it is x·P(x) with P enclosed by
+    /// e^x − 1 with small relative error near 0: for |m| &lt; ln2/2 and ρ ≤ 2^−20 it is x·P(x) (P to degree 27, the
+    /// reduction of the first version of the core: |x| ≤ 0.36, error 3.2·2^−126) with P enclosed by
     /// P(r̃) ± (2^−123 + ρ) (|P'| ≤ 0.7 on |ξ| ≤ 0.37 covers the truncation of r̃ and the radius); else exp x − 1.
     val expm1: Ball128 -> Ball128
     /// σ(x) = 1/(1 + e^−x) for a midpoint ≥ 0, e^x·1/(1 + e^x) below (small relative error where σ is tiny), composed of
@@ -26,3 +29,5 @@ module Elementary128 =
     /// ln 2 as the 192-bit truncation L·2^−192 (0 ≤ ln 2 − L·2^−192 &lt; 2^−192), checked at start-up against Elementary.ln2
     /// at 256 bits; exposed as an exact Ball for tests.
     val ln2Truncated: Ball
+    /// The table T_j·2^−126, j = 0..31 (0 ≤ 2^(j/32) − T_j·2^−126 &lt; 2^−126) as exact Balls, for tests.
+    val pow2Fractions: Ball[]

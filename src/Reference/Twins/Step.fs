@@ -47,7 +47,17 @@ module Step =
         { InputSize = w.InputSize; HiddenSize = w.HiddenSize; Wx = Array.map f w.Wx; Wh = Array.map f w.Wh
           Bx = Array.map f w.Bx; Bh = Array.map f w.Bh; P = Array.map f w.P }
 
-    let run (s: Scalar<'T>) (spec: CellSpec) (w: LayerParams<'T>) (x: 'T[]) (hPrev: 'T[]) (cPrev: 'T[]) : StepResult<'T> =
+    /// a[row] = [W_x[row], W_h[row], b_x[row], b_h[row]]·xh11 as one dot product (one rounding).
+    let private rowAffine (s: Scalar<'T>) (w: LayerParams<'T>) (xh11: 'T[]) (row: int) =
+        let h, inp = w.HiddenSize, w.InputSize
+        let v = Array.zeroCreate (inp + h + 2)
+        Array.blit w.Wx (row * inp) v 0 inp
+        Array.blit w.Wh (row * h) v inp h
+        v[inp + h] <- w.Bx[row]
+        v[inp + h + 1] <- w.Bh[row]
+        s.Dot v xh11
+
+    let runWith (s: Scalar<'T>) (spec: CellSpec) (w: LayerParams<'T>) (affineOf: 'T[] -> int -> 'T) (x: 'T[]) (hPrev: 'T[]) (cPrev: 'T[]) : StepResult<'T> =
         let h = w.HiddenSize
         let inp = w.InputSize
         let acts = spec.EffectiveActivations
@@ -67,13 +77,7 @@ module Step =
         // The whole pre-activation a[row] = W_x x + b_x + W_h h + b_h as one dot product: the row [W_x[row], W_h[row], b_x, b_h]
         // against [x, h_{t−1}, 1, 1] (built once per step).
         let xh11 = Array.concat [ x; hPrev; [| s.One; s.One |] ]
-        let affine row =
-            let v = Array.zeroCreate (inp + h + 2)
-            Array.blit w.Wx (row * inp) v 0 inp
-            Array.blit w.Wh (row * h) v inp h
-            v[inp + h] <- w.Bx[row]
-            v[inp + h + 1] <- w.Bh[row]
-            s.Dot v xh11
+        let affine row = affineOf xh11 row
         match spec.Kind with
         | CellKind.Rnn ->
             let hn = Array.init h (fun j -> Scalar.activate s acts[0] (clip (affine j)))
@@ -117,3 +121,6 @@ module Step =
             let hn = Array.init h (fun j -> s.Dot [| s.Sub s.One z[j]; z[j] |] [| n[j]; hPrev[j] |])
             { H = hn; C = [||]; Gates = Array.concat [ r; z; n ] }
         | other -> invalidArg (nameof spec) (sprintf "unknown cell kind %A" other)
+
+    let run (s: Scalar<'T>) (spec: CellSpec) (w: LayerParams<'T>) (x: 'T[]) (hPrev: 'T[]) (cPrev: 'T[]) : StepResult<'T> =
+        runWith s spec w (rowAffine s w) x hPrev cPrev

@@ -52,3 +52,11 @@ module Step =
     /// else n = g(clip(W_n x + b_xn + U_n(r⊙h) + b_hn)); h_t = (1 − z)⊙n + z⊙h_{t−1}.
     /// cPrev is ignored (may be empty) except for LSTM.
     val run: s: Scalar<'T> -> spec: CellSpec -> w: LayerParams<'T> -> x: 'T[] -> hPrev: 'T[] -> cPrev: 'T[] -> StepResult<'T>
+
+    /// run with the pre-activations of the gate rows supplied by the caller: affineOf xh11 row must enclose (for balls) or
+    /// equal a[row] = [W_x[row], W_h[row], b_x[row], b_h[row]]·xh11, xh11 = [x, h_{t−1}, 1, 1] (length In + H + 2, built
+    /// once per step), for every row used by the cell (all G·H rows, except the GRU's n rows, which are taken from w as in
+    /// run). For an instance whose dot product has a cheaper form for exact weights (WeightRows128.dot for Ball128).
+    val runWith:
+        s: Scalar<'T> -> spec: CellSpec -> w: LayerParams<'T> -> affineOf: ('T[] -> int -> 'T) -> x: 'T[] -> hPrev: 'T[] -> cPrev: 'T[] ->
+            StepResult<'T>

@@ -77,6 +77,37 @@ let private dotVectors: Gen<Ball[] * Ball[]> =
         else return xs, ys
     }
 
+/// Weights for WeightRows128: ±0, subnormal (down to the smallest), any exponent of the double range, huge (2^1000, which
+/// sends the product out of the fast range) and moderate ones.
+let private weightDouble: Gen<float> =
+    gen {
+        let! kind = Gen.choose (0, 9)
+        let! u = Gen.choose (-1_000_000, 1_000_000)
+        let! k = Gen.choose (-1074, 1000)
+        let frac = float u / 1_000_000.0
+        return
+            match kind with
+            | 0 -> (if u < 0 then -0.0 else 0.0)
+            | 1 -> float (sign u) * BitConverter.Int64BitsToDouble(int64 (abs u))
+            | 2 -> Math.ScaleB(frac, 1000)
+            | 3 | 4 -> Math.ScaleB(frac, k)
+            | _ -> frac
+    }
+
+/// Two weight rows of length n ∈ 0..71 (the second is the one under test) and an operand vector of wideBalls (radius 0 or
+/// relative); half the time the second half of the products cancels the first (w ++ w ++ [1] against v ++ −v ++ [extra]).
+let private rowCase: Gen<float[] * float[] * Ball[]> =
+    gen {
+        let! n = Gen.choose (0, 35)
+        let! w = Gen.arrayOfLength n weightDouble
+        let! v = Gen.arrayOfLength n wideBall
+        let! cancel = Gen.elements [ true; false ]
+        let! extra = wideBall
+        let w, v = if cancel then Array.concat [ w; w; [| 1.0 |] ], Array.concat [ v; Array.map Ball.neg v; [| extra |] ] else w, v
+        let! other = Gen.arrayOfLength w.Length weightDouble
+        return other, w, v
+    }
+
 /// Arguments of the elementary functions: ±0, tiny (down to 2^−1070), moderate, saturating (|x| up to 4·10^6) and
 /// fallback ones (beyond the fast path's 2^20), with a radius 0 (mostly) or up to 2^−30 relative.
 let private elementaryArg (limit: float) : Gen<Ball> =
@@ -200,6 +231,61 @@ let tests =
             let exact = Ball.dot fine [| Ball128.toBall x; Ball128.toBall x |] [| Ball128.toBall y; Ball128.toBall y |]
             Expect.isTrue (Ball128.radius r > 0.0 && Ball.containsBall (Ball128.toBall r) exact)
                 (sprintf "radius %.17g, fixed-width %s, exact %s" (Ball128.radius r) (show (Ball128.toBall r)) (show exact))
+
+        /// The containment yardstick is the exact dot (Precision.exact: the exact sum of the midpoint products):
+        /// with weights near 2^1000 and subnormal ones the 512-bit Ball.dot's own rounding (2^−512 relative) can exceed the
+        /// slack of a 128-bit fallback ball whose rounding error is its whole radius (seed 14888642463396770218,
+        /// 3785961309803381803, 94: the 512-bit midpoint lay 1.8e150 outside a ball of 2.6e305 ± 1.0e154 that contains the
+        /// exact sum).
+        theorem "WeightRows128.dot encloses the exact Ball.dot of the exact double weights for subnormal, huge (fallback) and mixed-exponent weights, zeros, exact cancellation and lengths 0..71, within 2^−124 relative of the sum plus 2^−240 of Σ|wᵢvᵢ|"
+            (Prop.forAll (Arb.fromGen rowCase) (fun (other, w, v) ->
+                let n = w.Length
+                let rows = WeightRows128.create 2 n (fun r k -> if r = 0 then other[k] else w[k])
+                let fv = Array.map Ball128.ofBall v
+                let bv = Array.map Ball128.toBall fv
+                let bw = Array.map Ball.ofFloat w
+                let exact = if n = 0 then Ball.zero else Ball.dot Precision.exact bw bv
+                // The width is measured against the 512-bit ball (its radius rounded like the fallback's, 30 bits per step).
+                let fineBall = if n = 0 then Ball.zero else Ball.dot fine bw bv
+                let sumAbs = Array.fold2 (fun acc (a: Ball) (b: Ball) -> acc + magOf a.Mid * magOf b.Mid) 0.0 bw bv
+                let fast = WeightRows128.dot rows 1 fv
+                if not (Ball.contains (Ball128.toBall fast) exact.Mid) then
+                    failtestf "dot: %s does not contain the exact midpoint %s" (show (Ball128.toBall fast)) (show exact)
+                let r = Ball128.radius fast
+                let bound = magOf fineBall.Rad * (1.0 + Math.ScaleB(1.0, -40)) + opRelative * magOf fineBall.Mid + Math.ScaleB(sumAbs, -240) + 2.2250738585072014E-308
+                (r <= bound) |> Prop.label (sprintf "radius %.17g, bound %.17g" r bound)))
+
+        theorem "WeightRows128.dot has exactly the midpoint of Ball128.dot over the weights' exact balls and a radius no larger (|w| instead of its upper bound)"
+            (Prop.forAll (Arb.fromGen rowCase) (fun (other, w, v) ->
+                let rows = WeightRows128.create 2 w.Length (fun r k -> if r = 0 then other[k] else w[k])
+                let fv = Array.map Ball128.ofBall v
+                let fast = WeightRows128.dot rows 1 fv
+                let general = Ball128.dot (Array.map Ball128.ofFloat w) fv
+                let a, b = Ball128.toBall fast, Ball128.toBall general
+                let ra, rb = Ball128.radius fast, Ball128.radius general
+                (Dyadic.compare a.Mid b.Mid = 0 && not (Double.IsNaN ra) && ra <= rb)
+                |> Prop.label (sprintf "rows %s (radius %.17g) vs general %s (radius %.17g)" (show a) ra (show b) rb)))
+
+        testCase "WeightRows128.dot carries and borrows across every limb exactly: 1·(1 − 2^−128) + 1·2^−128 = 1 and 1·(1 − 2^−128) − 1·1 = −2^−128" <| fun () ->
+            let allOnes = Ball128.ofBall (Ball.create (Dyadic.create ((BigInteger.One <<< 128) - BigInteger.One) -128) Dyadic.zero)
+            let tiny = Ball128.ofBall (Ball.exact (Dyadic.pow2 -128))
+            let rows = WeightRows128.create 2 2 (fun r k -> if r = 0 || k = 0 then 1.0 else -1.0)
+            for row, second, expected in [ 0, tiny, Dyadic.one; 1, Ball128.one, Dyadic.neg (Dyadic.pow2 -128) ] do
+                let b = Ball128.toBall (WeightRows128.dot rows row [| allOnes; second |])
+                Expect.isTrue (Ball.contains b expected && Ball.isExact b) (sprintf "row %d: expected exactly %s, got %s" row (show (Ball.exact expected)) (show b))
+
+        testCase "WeightRows128 rejects a non-finite weight, and dot a vector of the wrong length or a row out of range" <| fun () ->
+            Expect.throwsT<ArgumentException> (fun () -> WeightRows128.create 1 2 (fun _ k -> if k = 1 then nan else 1.0) |> ignore) "NaN weight"
+            let rows = WeightRows128.create 2 3 (fun _ _ -> 1.0)
+            Expect.throwsT<ArgumentException> (fun () -> WeightRows128.dot rows 0 [| Ball128.one |] |> ignore) "length 1 against 3"
+            Expect.throwsT<ArgumentOutOfRangeException> (fun () -> WeightRows128.dot rows 2 (Array.create 3 Ball128.one) |> ignore) "row 2 of 2"
+
+        testCase "each table entry T_j·2^−126 of exp's reduction lies within 2^−126 below 2^(j/32) at 512 bits, j = 0..31" <| fun () ->
+            Elementary128.pow2Fractions
+            |> Array.iteri (fun j t ->
+                let reference = Elementary.exp fine (Ball.mulPow2 (Ball.mul fine (Ball.ofInt j) (Elementary.ln2 fine)) -5)
+                let enclosure = Ball.ofInterval t.Mid (Dyadic.add t.Mid (Dyadic.pow2 -126))
+                Expect.isTrue (Ball.isExact t && Ball.containsBall enclosure reference) (sprintf "j = %d: %s vs %s" j (show t) (show reference)))
 
         testCase "the 192-bit ln 2 lies within 2^−192 below ln 2 at 512 bits" <| fun () ->
             let l = Elementary128.ln2Truncated
