@@ -12,6 +12,9 @@ internal static partial class Kernels
     /// <summary>Depth of a k block: a B micro-panel of KBlock × 2 vectors (16 KB in float32) stays in L1.</summary>
     private const int KBlock = 128;
 
+    /// <summary>Depth of a k block when A is stored transposed (<see cref="MatMulTransposedA{T}"/>).</summary>
+    private const int KBlockTransposedA = 512;
+
     /// <summary>Rows of A per block: MBlock × KBlock elements of A (48 KB in float32) stay in L2 while B's panels pass.</summary>
     private const int MBlock = 96;
 
@@ -138,10 +141,32 @@ internal static partial class Kernels
         // matrix–vector product that streams the packed panels sequentially instead of rows of B a multiple of 4 KB apart).
         bool usePrepacked = prepacked is not null;
         bool packPerCall = rows >= PackRows && !usePrepacked;
-        Span<T> packed = packPerCall ? PackBuffer<T>.Get(Math.Min(KBlock, k) * cols) : default;
-        for (int k0 = 0; k0 < k; k0 += KBlock)
+        // A stored transposed (the weight gradients dAᵀ·X, k = the sequence's rows) takes deeper k blocks: C (a weight gradient)
+        // is then read and written a quarter as often, and B's panels are read from L2 (measured: about 12 % faster).
+        int kBlock = ks != 1 ? KBlockTransposedA : KBlock;
+        Span<T> packed = packPerCall ? PackBuffer<T>.Get(Math.Min(kBlock, k) * cols) : default;
+
+        // With B packed once and a row block of C small enough to stay in L2 (≤ RowBlockBytes), each row block runs through
+        // every k block before the next starts: C is then read and written in L2 instead of once per k block from memory
+        // (dX = dA·W_x of the backward pass: k = G·H, C = [T·B][In]). The same κ order and fused multiply–adds, so the same bits.
+        if (usePrepacked && rows > MBlock && (long)MBlock * cols * Unsafe.SizeOf<T>() <= RowBlockBytes)
         {
-            int kc = Math.Min(KBlock, k - k0);
+            for (int i0 = 0; i0 < rows; i0 += MBlock)
+            {
+                int i1 = Math.Min(rows, i0 + MBlock);
+                for (int k0 = 0; k0 < k; k0 += KBlock)
+                {
+                    RowBlock(ref Unsafe.Add(ref a, (nint)k0 * ks), rs, ks, ref Unsafe.Add(ref prepacked!.Start, (nint)k0 * cols), panel, true,
+                        Math.Min(KBlock, k - k0), panel, cols, ref c, ldc, accumulate || k0 > 0, i0, i1);
+                }
+            }
+
+            return;
+        }
+
+        for (int k0 = 0; k0 < k; k0 += kBlock)
+        {
+            int kc = Math.Min(kBlock, k - k0);
             bool add = accumulate || k0 > 0;
             ref T ak = ref Unsafe.Add(ref a, (nint)k0 * ks);
             ref T bk = ref Unsafe.Add(ref b, (nint)k0 * ldb);
@@ -163,56 +188,69 @@ internal static partial class Kernels
 
             for (int i0 = 0; i0 < rows; i0 += MBlock)
             {
-                int i1 = Math.Min(rows, i0 + MBlock);
-                if (i1 - i0 < 4)
-                {
-                    // A single row (batch 1) or a short remainder: wide row tiles keep enough independent accumulators.
-                    for (int r = i0; r < i1; r++)
-                    {
-                        ref T ar = ref Unsafe.Add(ref ak, (nint)r * rs);
-                        ref T cr = ref Unsafe.Add(ref c, (nint)r * ldc);
-                        int j = 0;
-                        // (The wide tiles read a row-major A only; a transposed A takes the two-vector tiles.)
-                        for (; ks == 1 && !isPacked && j + (4 * panel) <= cols; j += 4 * panel)
-                        {
-                            Tile1x8(ref ar, ref Unsafe.Add(ref bk, j), stride, kc, ref Unsafe.Add(ref cr, j), add);
-                        }
-
-                        for (; ks == 1 && isPacked && j + (4 * panel) <= cols; j += 4 * panel)
-                        {
-                            Tile1x8Packed(ref ar, ref PanelStart(ref bk, j, kc, panel, true), kc, ref Unsafe.Add(ref cr, j), add);
-                        }
-
-                        for (; j < cols; j += panel)
-                        {
-                            Tile1x2(ref ar, ks, ref PanelStart(ref bk, j, kc, panel, isPacked), stride, kc, ref Unsafe.Add(ref cr, j), add);
-                        }
-                    }
-
-                    continue;
-                }
-
-                for (int j = 0; j < cols; j += panel)
-                {
-                    ref T bj = ref PanelStart(ref bk, j, kc, panel, isPacked);
-                    int r = i0;
-                    for (; r + 4 <= i1; r += 4)
-                    {
-                        Tile4x2(ref Unsafe.Add(ref ak, (nint)r * rs), rs, ks, ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), ldc, add);
-                    }
-
-                    for (; r < i1; r++)
-                    {
-                        Tile1x2(ref Unsafe.Add(ref ak, (nint)r * rs), ks, ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), add);
-                    }
-                }
+                RowBlock(ref ak, rs, ks, ref bk, stride, isPacked, kc, panel, cols, ref c, ldc, add, i0, Math.Min(rows, i0 + MBlock));
             }
         }
     }
 
     /// <summary>
+    /// Rows [i0, i1) of C (+)= their rows of A (depth block of kc, starting at <paramref name="ak"/>) times one k block of B
+    /// (<paramref name="bk"/>, row stride <paramref name="stride"/>, or packed panels when <paramref name="isPacked"/>).
+    /// </summary>
+    private static void RowBlock<T>(ref T ak, int rs, int ks, ref T bk, int stride, bool isPacked, int kc, int panel, int cols,
+        ref T c, int ldc, bool add, int i0, int i1)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (i1 - i0 < 4)
+        {
+            // A single row (batch 1) or a short remainder: wide row tiles keep enough independent accumulators.
+            for (int r = i0; r < i1; r++)
+            {
+                ref T ar = ref Unsafe.Add(ref ak, (nint)r * rs);
+                ref T cr = ref Unsafe.Add(ref c, (nint)r * ldc);
+                int j = 0;
+                // (The wide tiles read a row-major A only; a transposed A takes the two-vector tiles.)
+                for (; ks == 1 && !isPacked && j + (4 * panel) <= cols; j += 4 * panel)
+                {
+                    Tile1x8(ref ar, ref Unsafe.Add(ref bk, j), stride, kc, ref Unsafe.Add(ref cr, j), add);
+                }
+
+                for (; ks == 1 && isPacked && j + (4 * panel) <= cols; j += 4 * panel)
+                {
+                    Tile1x8Packed(ref ar, ref PanelStart(ref bk, j, kc, panel, true), kc, ref Unsafe.Add(ref cr, j), add);
+                }
+
+                for (; j < cols; j += panel)
+                {
+                    Tile1x2(ref ar, ks, ref PanelStart(ref bk, j, kc, panel, isPacked), stride, kc, ref Unsafe.Add(ref cr, j), add);
+                }
+            }
+
+            return;
+        }
+
+        for (int j = 0; j < cols; j += panel)
+        {
+            ref T bj = ref PanelStart(ref bk, j, kc, panel, isPacked);
+            int r = i0;
+            for (; r + 4 <= i1; r += 4)
+            {
+                Tile4x2(ref Unsafe.Add(ref ak, (nint)r * rs), rs, ks, ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), ldc, add);
+            }
+
+            for (; r < i1; r++)
+            {
+                Tile1x2(ref Unsafe.Add(ref ak, (nint)r * rs), ks, ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), add);
+            }
+        }
+    }
+
+    /// <summary>Bytes of a row block of C (<see cref="MBlock"/> rows) up to which the k blocks run inside the row block.</summary>
+    private const int RowBlockBytes = 256 * 1024;
+
+    /// <summary>
     /// The packing buffer of the calling thread, grown to the largest k block × columns seen and kept for the thread's
-    /// lifetime (at most 128 × G·H elements per element type: 1 MB for a float LSTM with H = 512), so that the products of a
+    /// lifetime (at most 128 × G·H, or 512 × max(In, H) for a transposed A, elements per element type: 1 MB for a float LSTM with H = 512), so that the products of a
     /// time loop never allocate once the first step has run. Not a shared pool: the shared <c>ArrayPool</c> trims its buffers
     /// on garbage collections and would allocate again.
     /// </summary>

@@ -356,7 +356,7 @@ public sealed partial class Network<T>
         Kernels.MatMulTransposedA<T>(dAx, g, n, g, ActiveRows(ws, input, inSize, r0, n, ws.TransB), inSize, inSize, grad.Wx, inSize, accumulate: true);
         if (!dIn.IsEmpty)
         {
-            Kernels.MatMul<T>(dAx, n, g, g, p.Wx, inSize, inSize, dIn.Slice(r0 * inSize), inSize, accumulate: true);
+            Kernels.MatMul<T>(dAx, n, g, g, p.Wx, inSize, inSize, dIn.Slice(r0 * inSize), inSize, accumulate: true, p.WxPacked);
         }
 
         ReadOnlySpan<T> hPrev = ActiveRows(ws, tape.HPrev, h, r0, n, ws.TransB);

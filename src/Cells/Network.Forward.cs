@@ -98,13 +98,9 @@ public sealed partial class Network<T>
                 var p = _params[ld];
                 var tape = ws.Tapes[ld];
 
-                // Input projection for every step at once: Pre[t][b] = W_x x_t,b + bias.
-                Kernels.MatMul(input, steps * batch, p.InputSize, p.InputSize, p.WxT, g, g, tape.Pre, g, accumulate: false);
-                for (int r = 0; r < steps * batch; r++)
-                {
-                    Span<T> row = tape.Pre.AsSpan(r * g, g);
-                    TensorPrimitives.Add(row, p.ProjectionBias, row);
-                }
+                // Input projection for every step at once: Pre[t][b] = W_x x_t,b; the bias is added step by step below (by the
+                // fused pass itself where it runs, so that Pre is not swept once more).
+                Kernels.MatMul(input, steps * batch, p.InputSize, p.InputSize, p.WxT, g, g, tape.Pre, g, accumulate: false, p.WxTPacked);
 
                 if (h0.IsEmpty)
                 {
@@ -130,6 +126,15 @@ public sealed partial class Network<T>
                 for (int s = 0; s < steps; s++)
                 {
                     int t = d == 0 ? s : steps - 1 - s;
+                    if (!IsFusedStep(ws, p, t))
+                    {
+                        for (int r = t * batch; r < (t + 1) * batch; r++)
+                        {
+                            Span<T> row = tape.Pre.AsSpan(r * g, g);
+                            TensorPrimitives.Add(row, p.ProjectionBias, row);
+                        }
+                    }
+
                     switch (Spec.Kind)
                     {
                         case CellKind.Lstm:
@@ -235,9 +240,9 @@ public sealed partial class Network<T>
         int g = 4 * h;
         int batch = ws.Batch;
         Kernels.MatMul<T>(tape.H, batch, h, h, p.WhT, g, g, ws.Rec, g, accumulate: false, p.WhTPacked);
-        if (t < ws.MinLen && p.P is null && !Spec.InputForget && _fusedGates)
+        if (IsFusedStep(ws, p, t))
         {
-            LstmStepFused(ws, tape, t);
+            LstmStepFused(ws, p, tape, t);
             return;
         }
 
@@ -326,7 +331,7 @@ public sealed partial class Network<T>
         ReadOnlySpan<T> bhn = p.Bh.AsSpan(2 * h, h);
         // W_hᵀ holds every gate's columns when the reset acts after the product, only r and z otherwise.
         Kernels.MatMul<T>(tape.H, batch, h, h, p.WhT, g, after ? g : 2 * h, ws.Rec, g, accumulate: false, p.WhTPacked);
-        if (t < ws.MinLen && after && _fusedGates)
+        if (IsFusedStep(ws, p, t))
         {
             GruStepFused(ws, p, tape, t);
             return;

@@ -23,15 +23,24 @@ public sealed partial class Network<T>
         && hiddenSize % Vector<float>.Count == 0 && hiddenSize >= BlockMinimum;
 
     /// <summary>
+    /// Whether step t runs fused: every row valid (t below the shortest length), <see cref="_fusedGates"/>, and an LSTM without
+    /// peepholes or input_forget or a GRU with the reset after the product. A fused step also adds the projection bias itself.
+    /// </summary>
+    private bool IsFusedStep(Workspace<T> ws, Params p, int t) =>
+        _fusedGates && t < ws.MinLen
+        && (Spec.Kind == CellKind.Lstm ? p.P is null && !Spec.InputForget : Spec.LinearBeforeReset);
+
+    /// <summary>
     /// <see cref="LstmStep"/> when every row is valid at t, without peepholes or input_forget, under <see cref="_fusedGates"/>:
     /// one pass over each row that reads the input projection and the recurrent product of the four gates and the states, and
     /// writes the tape (pre-activations, gates, c_{t−1}, c before the clip, h(c), h_{t−1}) and the new states while they are in
-    /// registers: a_k = pre_k + rec_k, i = σ(a_i), f = σ(a_f), g = tanh(a_g), o = σ(a_o), c = (i ⊙ g) + (f ⊙ c_{t−1}),
+    /// registers: a_k = (pre_k + b_k) + rec_k (pre the input projection, b = b_x + b_h), i = σ(a_i), f = σ(a_f), g = tanh(a_g), o = σ(a_o), c = (i ⊙ g) + (f ⊙ c_{t−1}),
     /// h = o ⊙ tanh(c). Each element is the same chain of roundings as on the row-by-row path.
     /// </summary>
-    private void LstmStepFused(Workspace<T> ws, Workspace<T>.Tape tape, int t)
+    private void LstmStepFused(Workspace<T> ws, Params p, Workspace<T>.Tape tape, int t)
     {
         int h = H, g = 4 * h, batch = ws.Batch, w = Vector<float>.Count;
+        ReadOnlySpan<float> bias = F(p.ProjectionBias);
         for (int b = 0; b < batch; b++)
         {
             int row = (t * batch) + b;
@@ -42,10 +51,10 @@ public sealed partial class Network<T>
             Span<float> cr = F(tape.CRaw.AsSpan(row * h, h)), hc = F(tape.HC.AsSpan(row * h, h));
             for (int j = 0; j < h; j += w)
             {
-                var ai = LoadF(pre, j) + LoadF(rec, j);
-                var af = LoadF(pre, h + j) + LoadF(rec, h + j);
-                var ag = LoadF(pre, (2 * h) + j) + LoadF(rec, (2 * h) + j);
-                var ao = LoadF(pre, (3 * h) + j) + LoadF(rec, (3 * h) + j);
+                var ai = (LoadF(pre, j) + LoadF(bias, j)) + LoadF(rec, j);
+                var af = (LoadF(pre, h + j) + LoadF(bias, h + j)) + LoadF(rec, h + j);
+                var ag = (LoadF(pre, (2 * h) + j) + LoadF(bias, (2 * h) + j)) + LoadF(rec, (2 * h) + j);
+                var ao = (LoadF(pre, (3 * h) + j) + LoadF(bias, (3 * h) + j)) + LoadF(rec, (3 * h) + j);
                 StoreF(ai, pre, j);
                 StoreF(af, pre, h + j);
                 StoreF(ag, pre, (2 * h) + j);
@@ -73,14 +82,14 @@ public sealed partial class Network<T>
 
     /// <summary>
     /// <see cref="GruStep"/> with the reset after the product when every row is valid at t, under <see cref="_fusedGates"/>: one
-    /// pass over the r and z columns of each row (a = pre + rec, σ(a)), then one over its n columns that forms U_n h + b_hn,
-    /// a_n + r ⊙ (U_n h + b_hn), n = tanh(a_n) and h' = z ⊙ (h − n) + n, writing the tape and the new state while they are in
+    /// pass over the r and z columns of each row (a = (pre + b) + rec with the projection bias b, σ(a)), then one over its n columns that forms U_n h + b_hn,
+    /// (pre_n + b_xn) + r ⊙ (U_n h + b_hn), n = tanh(a_n) and h' = z ⊙ (h − n) + n, writing the tape and the new state while they are in
     /// registers. Each element is the same chain of roundings as on the row-by-row path.
     /// </summary>
     private void GruStepFused(Workspace<T> ws, Params p, Workspace<T>.Tape tape, int t)
     {
         int h = H, g = 3 * h, batch = ws.Batch, w = Vector<float>.Count;
-        ReadOnlySpan<float> bhn = F(p.Bh.AsSpan(2 * h, h));
+        ReadOnlySpan<float> bhn = F(p.Bh.AsSpan(2 * h, h)), bias = F(p.ProjectionBias);
         for (int b = 0; b < batch; b++)
         {
             int row = (t * batch) + b;
@@ -89,7 +98,7 @@ public sealed partial class Network<T>
             Span<float> hs = F(tape.H.AsSpan(b * h, h)), hp = F(tape.HPrev.AsSpan(row * h, h)), ghn = F(tape.GhN.AsSpan(row * h, h));
             for (int j = 0; j < 2 * h; j += w)
             {
-                var a = LoadF(pre, j) + LoadF(rec, j);
+                var a = (LoadF(pre, j) + LoadF(bias, j)) + LoadF(rec, j);
                 StoreF(a, pre, j);
                 StoreF(ActivationMath.Sigmoid(a), act, j);
             }
@@ -98,7 +107,7 @@ public sealed partial class Network<T>
             {
                 var gh = LoadF(rec, (2 * h) + j) + LoadF(bhn, j);
                 StoreF(gh, ghn, j);
-                var an = (LoadF(act, j) * gh) + LoadF(pre, (2 * h) + j);
+                var an = (LoadF(act, j) * gh) + (LoadF(pre, (2 * h) + j) + LoadF(bias, (2 * h) + j));
                 StoreF(an, pre, (2 * h) + j);
                 var n = ActivationMath.Tanh(an);
                 StoreF(n, act, (2 * h) + j);
