@@ -124,8 +124,19 @@ module Ball128 =
                     let tz = int (UInt128.TrailingZeroCount x.Man)
                     let m = x.Man >>> tz
                     let big = if hi64 m = 0UL then BigInteger(uint64 m) else BigInteger.op_Implicit m
-                    Dyadic.create (if x.Neg then -big else big) (x.Exp + tz)
-            Ball.create mid (Dyadic.ofFloat (radius30 x.Rad))
+                    Dyadic((if x.Neg then -big else big), x.Exp + tz)
+            // The radius rounded up to 30 significant bits (the Ball radius format), as an odd mantissa and an exponent.
+            let r = radius30 x.Rad
+            let rad =
+                if r = 0.0 then Dyadic.zero
+                else
+                    let bits = BitConverter.DoubleToInt64Bits r
+                    let field = int ((bits >>> 52) &&& 0x7FFL)
+                    let fraction = uint64 (bits &&& 0xFFFFFFFFFFFFFL)
+                    let m, e = if field = 0 then fraction, -1074 else (fraction ||| (1UL <<< 52)), field - 1075
+                    let tz = BitOperations.TrailingZeroCount m
+                    Dyadic(BigInteger(m >>> tz), e + tz)
+            Ball(mid, rad)
 
     let private radUp (d: Dyadic) =
         let r = Dyadic.toFloat (Dyadic.roundUp 53 d)
