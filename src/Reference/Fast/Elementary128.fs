@@ -199,11 +199,35 @@ module Elementary128 =
     /// A lower bound of |ξ| over the ball (≤ 0 when it contains 0).
     let private lowerMagnitude (x: Ball128) = Ball128.Raw.subDown (Ball128.Raw.magDown x) x.Rad
 
+    /// 2^−123, the bound of the error of D̃ below.
+    let private dError = Ball128.Raw.pow2Up -123
+
+    /// σ(x) for a fast x with midpoint m ≥ 0 (and not saturated): 1/D̃ with D̃ = 1 + e^−m formed in 126-bit fixed point from the
+    /// exp core. With −m = k·(ln 2/32) + r, k = 32q + j ≤ 0 (so q ≤ 0), the core gives e with |e·2^(q−126) − e^−m| ≤
+    /// 6.3·2^(q−126); D̃ = 2^126 + ⌊e·2^q⌋ (in units of 2^−126) is within 6.3·2^(q−126) + 2^−126 ≤ 7.3·2^−126 of D = 1 + e^−m,
+    /// and D, D̃ ≥ 1, so |1/D − 1/D̃| ≤ |D − D̃| < 2^−123. The reciprocal of the exact D̃ is Ball128.recip's enclosure; a radius
+    /// ρ of x adds ρ/4 (|σ'| ≤ 1/4). Falls back to the composition 1/(1 + e^−x) when the reduction does not apply.
+    let private sigmoidPositive (x: Ball128) =
+        let struct (ok, k, rneg, r) = reduce32 (Ball128.neg x)
+        if not ok || k > 0 then Ball128.recip (Ball128.add Ball128.one (exp (Ball128.neg x)))
+        else
+            let q = k >>> 5
+            let j = k &&& 31
+            let t = fmul r (hornerTo ShortDegree rneg r)
+            let er = if rneg then one126 - t else one126 + t
+            let e = if j = 0 then er else fmul pow2Table[j] er
+            let d = if -q >= 128 then one126 else one126 + (e >>> -q)
+            let lz = int (UInt128.LeadingZeroCount d)
+            let dBall = Ball128.Raw.make false (d <<< lz) (-126 - lz) 0.0 (fun () -> invalidOp "1 + e^-m is in [1, 4)")
+            let y = Ball128.recip dBall
+            let spread = if x.Rad = 0.0 then 0.0 else Ball128.Raw.mulUp x.Rad 0.25
+            Ball128.Raw.withRad y (Ball128.Raw.addUp (Ball128.Raw.addUp (Ball128.radius y) dError) spread)
+
     let sigmoid (x: Ball128) =
         if Ball128.Raw.isSlow x then Ball128.ofBall (Elementary.sigmoid Bits x.Slow)
         elif not x.Neg then
             if lowerMagnitude x >= 128.0 then Ball128.Raw.withRad Ball128.one (Ball128.Raw.pow2Up -184)
-            else Ball128.recip (Ball128.add Ball128.one (exp (Ball128.neg x)))
+            else sigmoidPositive x
         else
             let e = exp x
             Ball128.mul e (Ball128.recip (Ball128.add Ball128.one e))
@@ -214,6 +238,10 @@ module Elementary128 =
         if Ball128.Raw.isSlow x then Ball128.ofBall (Elementary.tanh Bits x.Slow)
         elif x.Neg then Ball128.neg (tanh (Ball128.neg x))
         elif lowerMagnitude x >= 64.0 then Ball128.Raw.withRad Ball128.one (Ball128.Raw.pow2Up -183)
+        elif Ball128.approx x >= 0.5 then
+            // tanh x = 2σ(2x) − 1 = 2/(1 + e^−2x) − 1: fewer operations than −u/(2 + u); the subtraction loses at most a
+            // factor 1/tanh(0.5) < 2.2 of relative accuracy.
+            Ball128.sub (Ball128.mulPow2 (sigmoidPositive (Ball128.mulPow2 x 1)) 1) Ball128.one
         else
             let u = expm1 (Ball128.mulPow2 (Ball128.neg x) 1)
             Ball128.neg (Ball128.mul u (Ball128.recip (Ball128.add two u)))

@@ -1,32 +1,33 @@
 namespace RnnVerify.Reference.Fast
 
 open System
-open System.Runtime.CompilerServices
 open RnnVerify.Reference
 
+/// One weight: ±Man·2^Exp, Man with bit 63 set (0 for a zero weight), Neg 1 for a negative weight else 0.
+[<Struct; NoEquality; NoComparison>]
+type internal WeightTerm = { Man: uint64; Exp: int; Neg: int }
+
+/// One operand: ±(Hi·2^64 + Lo)·2^Exp, Neg 1 for a negative midpoint else 0.
+[<Struct; NoEquality; NoComparison>]
+type internal OperandTerm = { Hi: uint64; Lo: uint64; Exp: int; Neg: int }
+
 [<Sealed>]
-type WeightRows128(rows: int, length: int, weights: float[], man: uint64[], exp: int[], neg: bool[], magnitude: float[]) =
+type WeightRows128 internal (rows: int, length: int, weights: float[], terms: WeightTerm[], magnitude: float[]) =
     member _.Rows = rows
     member _.Length = length
     /// The weights as doubles (for the fallback).
     member internal _.Weights = weights
-    /// Mantissas, bit 63 set (0 for a zero weight): w = ±Man·2^Exp.
-    member internal _.Man = man
-    member internal _.Exp = exp
-    member internal _.Neg = neg
+    /// The weights' mantissas, exponents and signs, row-major.
+    member internal _.Terms = terms
     /// |w| as a double (exact).
     member internal _.Magnitude = magnitude
 
-/// An operand vector split into arrays of its parts (high and low 64 bits of the mantissas, exponents, signs, radii), built
-/// once and used for every row.
+/// An operand vector split into its parts (mantissa halves, exponent, sign) and radii, built once and used for every row.
 [<Sealed>]
-type Operands128 internal (source: Ball128[], hi: uint64[], lo: uint64[], exp: int[], neg: bool[], rad: float[], anySlow: bool, anyRad: bool) =
+type Operands128 internal (source: Ball128[], terms: OperandTerm[], rad: float[], anySlow: bool, anyRad: bool) =
     member _.Length = source.Length
     member internal _.Source = source
-    member internal _.Hi = hi
-    member internal _.Lo = lo
-    member internal _.Exp = exp
-    member internal _.Neg = neg
+    member internal _.Terms = terms
     member internal _.Rad = rad
     member internal _.AnySlow = anySlow
     member internal _.AnyRad = anyRad
@@ -51,9 +52,7 @@ module WeightRows128 =
         if length < 0 then invalidArg (nameof length) (sprintf "length is %d, expected ≥ 0" length)
         let n = rows * length
         let w = Array.zeroCreate n
-        let man = Array.zeroCreate n
-        let exp = Array.zeroCreate n
-        let neg = Array.zeroCreate n
+        let terms = Array.zeroCreate n
         let magnitude = Array.zeroCreate n
         for r in 0 .. rows - 1 do
             for k in 0 .. length - 1 do
@@ -63,17 +62,16 @@ module WeightRows128 =
                     invalidArg (nameof weight) (sprintf "weight (%d, %d) is %g, expected a finite double" r k d)
                 w[i] <- d
                 magnitude[i] <- Math.Abs d
-                neg[i] <- d < 0.0
-                exp[i] <- ZeroExp
-                if d <> 0.0 then
+                let neg = if d < 0.0 then 1 else 0
+                if d = 0.0 then terms[i] <- { Man = 0UL; Exp = ZeroExp; Neg = neg }
+                else
                     let bits = BitConverter.DoubleToInt64Bits d
                     let field = int ((bits >>> 52) &&& 0x7FFL)
                     let fraction = uint64 (bits &&& 0xFFFFFFFFFFFFFL)
                     let m, e = if field = 0 then fraction, -1074 else (fraction ||| (1UL <<< 52)), field - 1075
                     let lz = int (UInt64.LeadingZeroCount m)
-                    man[i] <- m <<< lz
-                    exp[i] <- e - lz
-        WeightRows128(rows, length, w, man, exp, neg, magnitude)
+                    terms[i] <- { Man = m <<< lz; Exp = e - lz; Neg = neg }
+        WeightRows128(rows, length, w, terms, magnitude)
 
     /// a + b + carry (carry 0 or 1): (sum, carry out), without branches: the carry out of the top bit of a full adder is
     /// (a ∧ b) ∨ ((a ∨ b) ∧ ¬s) in bit 63.
@@ -81,28 +79,26 @@ module WeightRows128 =
         let s = a + b + carry
         struct (s, ((a &&& b) ||| ((a ||| b) &&& ~~~s)) >>> 63)
 
-    /// 1 for true, 0 for false, without a branch.
-    let inline private bit (b: bool) = uint64 (Unsafe.BitCast<bool, byte> b)
 
     let prepare (v: Ball128[]) =
         ArgumentNullException.ThrowIfNull v
         let n = v.Length
-        let hi, lo, exp, neg, rad = Array.zeroCreate n, Array.zeroCreate n, Array.zeroCreate n, Array.zeroCreate n, Array.zeroCreate n
+        let terms = Array.zeroCreate n
+        let rad = Array.zeroCreate n
         let mutable anySlow = false
         let mutable anyRad = false
         for k in 0 .. n - 1 do
             let b = &v[k]
-            if not (obj.ReferenceEquals(b.Slow, null)) then anySlow <- true
-            elif UInt128.op_Equality (b.Man, UInt128.Zero) then exp[k] <- ZeroExp
+            if not (obj.ReferenceEquals(b.Slow, null)) then
+                anySlow <- true
+                terms[k] <- { Hi = 0UL; Lo = 0UL; Exp = ZeroExp; Neg = 0 }
+            elif UInt128.op_Equality (b.Man, UInt128.Zero) then terms[k] <- { Hi = 0UL; Lo = 0UL; Exp = ZeroExp; Neg = 0 }
             else
                 if b.Exp < LowestExp then anySlow <- true
-                hi[k] <- uint64 (b.Man >>> 64)
-                lo[k] <- uint64 b.Man
-                exp[k] <- b.Exp
-                neg[k] <- b.Neg
+                terms[k] <- { Hi = uint64 (b.Man >>> 64); Lo = uint64 b.Man; Exp = b.Exp; Neg = (if b.Neg then 1 else 0) }
             if b.Rad <> 0.0 then anyRad <- true
             rad[k] <- b.Rad
-        Operands128(v, hi, lo, exp, neg, rad, anySlow, anyRad)
+        Operands128(v, terms, rad, anySlow, anyRad)
 
     /// (x3, x2, x1, x0) shifted right by s ≥ 64 (the rare case): (y3, y2, y1, y0, bits dropped ≠ 0 as 1 else 0).
     let private shiftFar (x3: uint64) (x2: uint64) (x1: uint64) (s: int) =
@@ -125,34 +121,28 @@ module WeightRows128 =
     /// Σ over the row of the products w·m_v shifted to the unit 2^(maxE − 64), in a 256-bit two's-complement accumulator
     /// top·2^256 + a3·2^192 + a2·2^128 + a1·2^64 + a0 (the unit of the largest product's 256-bit frame, as in Ball128.dot: same
     /// truncation, same midpoint): (top, a3, a2, a1, a0, number of products truncated).
-    let private accumulate
-        (man: uint64[]) (wexp: int[]) (wneg: bool[]) (off: int) (n: int)
-        (vhi: uint64[]) (vlo: uint64[]) (vexp: int[]) (vneg: bool[]) (maxE: int) =
-        let wm = ReadOnlySpan(man, off, n)
-        let we = ReadOnlySpan(wexp, off, n)
-        let ws = ReadOnlySpan(wneg, off, n)
-        let hi = ReadOnlySpan(vhi, 0, n)
-        let lo = ReadOnlySpan(vlo, 0, n)
-        let ve = ReadOnlySpan(vexp, 0, n)
-        let vs = ReadOnlySpan(vneg, 0, n)
+    let private accumulate (wt: WeightTerm[]) (off: int) (n: int) (vt: OperandTerm[]) (maxE: int) =
+        let ws = ReadOnlySpan(wt, off, n)
+        let vs = ReadOnlySpan(vt, 0, n)
         let mutable a0 = 0UL
         let mutable a1 = 0UL
         let mutable a2 = 0UL
         let mutable a3 = 0UL
         let mutable top = 0L
         let mutable truncated = 0
-        for k in 0 .. wm.Length - 1 do
-            let w = wm[k]
+        for k in 0 .. ws.Length - 1 do
+            let w = &ws[k]
+            let v = &vs[k]
             // w·m_v = h1·2^128 + (l1 + h2)·2^64 + l2 < 2^192, exactly; in the frame it is (x3, x2, x1, 0). A zero factor gives
             // 0 (and no dropped bits, however far it is shifted).
             let mutable l1 = 0UL
-            let h1 = Math.BigMul(w, hi[k], &l1)
+            let h1 = Math.BigMul(w.Man, v.Hi, &l1)
             let mutable l2 = 0UL
-            let h2 = Math.BigMul(w, lo[k], &l2)
+            let h2 = Math.BigMul(w.Man, v.Lo, &l2)
             let x2 = l1 + h2
             let x3 = h1 + (((l1 &&& h2) ||| ((l1 ||| h2) &&& ~~~x2)) >>> 63)
             let x1 = l2
-            let s = maxE - (we[k] + ve[k])
+            let s = maxE - (w.Exp + v.Exp)
             let mutable y0 = 0UL
             let mutable y1 = 0UL
             let mutable y2 = 0UL
@@ -174,7 +164,7 @@ module WeightRows128 =
                 y0 <- z0
             // Without a branch on the sign: a negative product is added as its two's complement, the complemented limbs with
             // carry-in 1 and an all-ones limb −1 above them.
-            let minus = bit (ws[k] <> vs[k])
+            let minus = uint64 (w.Neg ^^^ v.Neg)
             let mask = 0UL - minus
             let struct (s0, c0) = addc a0 (y0 ^^^ mask) minus
             let struct (s1, c1) = addc a1 (y1 ^^^ mask) c0
@@ -193,8 +183,8 @@ module WeightRows128 =
         if row < 0 || row >= rows.Rows then
             raise (ArgumentOutOfRangeException(nameof row, row, sprintf "expected 0..%d" (rows.Rows - 1)))
         let off = row * n
-        let man, wexp, wneg, magnitude = rows.Man, rows.Exp, rows.Neg, rows.Magnitude
-        let vhi, vlo, vexp, vneg, vrad = v.Hi, v.Lo, v.Exp, v.Neg, v.Rad
+        let wt, magnitude = rows.Terms, rows.Magnitude
+        let vt, vrad = v.Terms, v.Rad
         let fallback () =
             Ball.dot Bits (Array.init n (fun k -> Ball.ofFloat rows.Weights[off + k])) (Array.map Ball128.toBall v.Source)
         if n = 0 then Ball128.zero
@@ -202,7 +192,7 @@ module WeightRows128 =
         else
             let mutable maxE = Int32.MinValue
             for k in 0 .. n - 1 do
-                maxE <- max maxE (wexp[off + k] + vexp[k])
+                maxE <- max maxE (wt[off + k].Exp + vt[k].Exp)
             // Σ |w|·r: each term passes through at most n roundings to nearest of non-negative values (one product, at most
             // n − 1 additions), each a factor (1 + δ), |δ| ≤ 2^−53, or an absolute error ≤ 2^−1075 (subnormal results): the
             // bound of Ball128.dot for n + 3 roundings covers it.
@@ -217,7 +207,7 @@ module WeightRows128 =
                         (float (3 * n + 9) * Double.Epsilon)
             if maxE < NoProduct then Ball128.Raw.make false UInt128.Zero 0 rad fallback
             else
-                let struct (top, a3, a2, a1, a0, truncated) = accumulate man wexp wneg off n vhi vlo vexp vneg maxE
+                let struct (top, a3, a2, a1, a0, truncated) = accumulate wt off n vt maxE
                 Ball128.Raw.finishDot top (UInt128(a3, a2)) (UInt128(a1, a0)) (maxE - 64) rad truncated fallback
 
     let dot (rows: WeightRows128) (row: int) (v: Ball128[]) =
