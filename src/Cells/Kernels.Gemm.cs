@@ -12,6 +12,13 @@ internal static partial class Kernels
     /// <summary>Depth of a k block: a B micro-panel of KBlock × 2 vectors (16 KB in float32) stays in L1.</summary>
     private const int KBlock = 128;
 
+    /// <summary>
+    /// Depth of the k blocks W_xᵀ is packed in for the input projection (T·B rows at once): C = [T·B][G·H] is far larger than
+    /// the caches, and deeper blocks read and write it a quarter as often (measured: the projection of an LSTM, B = 64,
+    /// H = 512, from about 170 to 125 ms; B's panels are then read from L2).
+    /// </summary>
+    public const int KBlockProjection = 512;
+
     /// <summary>Depth of a k block when A is stored transposed (<see cref="MatMulTransposedA{T}"/>).</summary>
     private const int KBlockTransposedA = 512;
 
@@ -21,8 +28,9 @@ internal static partial class Kernels
     /// <summary>
     /// C = A·B, or C += A·B when <paramref name="accumulate"/>: A is [rows][k] with row stride <paramref name="lda"/>, B is
     /// [k][cols] with row stride <paramref name="ldb"/>, C is [rows][cols] with row stride <paramref name="ldc"/> (all row-major).
-    /// Each entry is Σ_κ A[r][κ]·B[κ][j] accumulated in κ order within blocks of <see cref="KBlock"/> (fused multiply–adds where
-    /// the hardware has them), so it is one of the orders docs/tolerances.md's γ_n bound covers.
+    /// Each entry is Σ_κ A[r][κ]·B[κ][j] accumulated in κ order (fused multiply–adds where the hardware has them; between k
+    /// blocks the partial sum is stored and reloaded exactly, so the block depth does not change the result), which is one of
+    /// the orders docs/tolerances.md's γ_n bound covers.
     /// With 512-bit vectors the product is blocked (k blocks of <see cref="KBlock"/>, row blocks of <see cref="MBlock"/>) and
     /// computed by 4 × 32 (float) register tiles that broadcast one element of A against two vectors of a row of B; otherwise,
     /// and for the columns past the last full tile, one vectorised row update C_r += A[r][κ]·B_κ per (r, κ).
@@ -143,7 +151,7 @@ internal static partial class Kernels
         bool packPerCall = rows >= PackRows && !usePrepacked;
         // A stored transposed (the weight gradients dAᵀ·X, k = the sequence's rows) takes deeper k blocks: C (a weight gradient)
         // is then read and written a quarter as often, and B's panels are read from L2 (measured: about 12 % faster).
-        int kBlock = ks != 1 ? KBlockTransposedA : KBlock;
+        int kBlock = usePrepacked ? prepacked!.KBlock : ks != 1 ? KBlockTransposedA : KBlock;
         Span<T> packed = packPerCall ? PackBuffer<T>.Get(Math.Min(kBlock, k) * cols) : default;
 
         // With B packed once and a row block of C small enough to stay in L2 (≤ RowBlockBytes), each row block runs through
@@ -154,10 +162,10 @@ internal static partial class Kernels
             for (int i0 = 0; i0 < rows; i0 += MBlock)
             {
                 int i1 = Math.Min(rows, i0 + MBlock);
-                for (int k0 = 0; k0 < k; k0 += KBlock)
+                for (int k0 = 0; k0 < k; k0 += kBlock)
                 {
                     RowBlock(ref Unsafe.Add(ref a, (nint)k0 * ks), rs, ks, ref Unsafe.Add(ref prepacked!.Start, (nint)k0 * cols), panel, true,
-                        Math.Min(KBlock, k - k0), panel, cols, ref c, ldc, accumulate || k0 > 0, i0, i1);
+                        Math.Min(kBlock, k - k0), panel, cols, ref c, ldc, accumulate || k0 > 0, i0, i1);
                 }
             }
 
@@ -293,12 +301,13 @@ internal static partial class Kernels
     }
 
     /// <summary>
-    /// B = [k][cols] (row stride <paramref name="ldb"/>) packed once into the panels of every k block, for a B that does not
+    /// B = [k][cols] (row stride <paramref name="ldb"/>) packed once into the panels of every k block (of depth
+    /// <paramref name="kBlock"/>, which the products with it then use), for a B that does not
     /// change between products (W_hᵀ of the time loop), so that the per-step products skip the packing copy. Null when the
     /// blocked path does not run on this machine or B has no full panel. Only the copy is saved: the arithmetic, and so every
     /// result bit, is the same as with per-call packing.
     /// </summary>
-    public static PackedPanels<T>? PackOnce<T>(ReadOnlySpan<T> b, int k, int ldb, int cols)
+    public static PackedPanels<T>? PackOnce<T>(ReadOnlySpan<T> b, int k, int ldb, int cols, int kBlock = KBlock)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!(Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double))) || k == 0)
@@ -316,13 +325,13 @@ internal static partial class Kernels
         ArgumentOutOfRangeException.ThrowIfLessThan(b.Length, ((k - 1) * ldb) + cols, nameof(b));
         var data = new AlignedArray<T>(k * tiled);
         ref T b0 = ref MemoryMarshal.GetReference(b);
-        for (int k0 = 0; k0 < k; k0 += KBlock)
+        for (int k0 = 0; k0 < k; k0 += kBlock)
         {
-            int kc = Math.Min(KBlock, k - k0);
+            int kc = Math.Min(kBlock, k - k0);
             Pack(ref Unsafe.Add(ref b0, (nint)k0 * ldb), ldb, kc, tiled, panel, data.Span.Slice(k0 * tiled, kc * tiled));
         }
 
-        return new PackedPanels<T>(data, k, tiled);
+        return new PackedPanels<T>(data, k, tiled, kBlock);
     }
 
     /// <summary>a·b + c, fused (one rounding) for float and double.</summary>
@@ -502,8 +511,11 @@ internal static partial class Kernels
 }
 
 /// <summary>A matrix packed once by <see cref="Kernels.PackOnce{T}"/>: its panels, the depth k and the tiled column count.</summary>
-internal sealed class PackedPanels<T>(AlignedArray<T> data, int depth, int columns)
+internal sealed class PackedPanels<T>(AlignedArray<T> data, int depth, int columns, int kBlock)
 {
+    /// <summary>The depth of each k block the panels were packed in (the product runs its k blocks with it).</summary>
+    public int KBlock { get; } = kBlock;
+
     /// <summary>The panels, k block after k block.</summary>
     public AlignedArray<T> Data { get; } = data;
 

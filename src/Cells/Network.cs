@@ -84,7 +84,7 @@ public sealed partial class Network<T>
                 var wxT = Transpose(wx, g, input, g);
                 _params[ld] = new Params(wx, wh, Narrow(w.Bh), peep ? Narrow(w.P!) : null, bias, input,
                     wxT, whT, Kernels.PackOnce<T>(whT, h, g, recurrentColumns),
-                    Kernels.PackOnce<T>(wh, rowsInWhT, h, h), Kernels.PackOnce<T>(wxT, input, g, g),
+                    Kernels.PackOnce<T>(wh, rowsInWhT, h, h), Kernels.PackOnce<T>(wxT, input, g, g, Kernels.KBlockProjection),
                     Kernels.PackOnce<T>(wx, g, input, input));
             }
         }
@@ -219,7 +219,8 @@ public sealed partial class Network<T>
     /// <param name="WhTPacked">W_hᵀ's recurrent columns packed once for the blocked product (null where it does not run).</param>
     /// <param name="WhPacked">W_h's rows that act on h, packed once for the backward pass's dh += dA_h·W_h (null where the blocked
     /// product does not run).</param>
-    /// <param name="WxTPacked">W_xᵀ packed once for the input projection of every call (null where the blocked product does not run).</param>
+    /// <param name="WxTPacked">W_xᵀ packed once, in k blocks of <see cref="Kernels.KBlockProjection"/>, for the input projection of
+    /// every call (null where the blocked product does not run).</param>
     /// <param name="WxPacked">W_x packed once for the backward pass's dX = dA_x·W_x (null where the blocked product does not run).</param>
     private sealed record Params(T[] Wx, T[] Wh, T[] Bh, T[]? P, T[] ProjectionBias, int InputSize, T[] WxT, T[] WhT, PackedPanels<T>? WhTPacked,
         PackedPanels<T>? WhPacked, PackedPanels<T>? WxTPacked, PackedPanels<T>? WxPacked);

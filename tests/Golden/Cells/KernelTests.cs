@@ -96,8 +96,9 @@ public class KernelTests
 
     /// <summary>
     /// A B packed once (<c>Kernels.PackOnce</c>, used for W_hᵀ of the time loop) gives the same bits as per-call packing, on
-    /// every row count (packing starts at 8 rows), across k blocks, with and without accumulation; a packing made for other
-    /// columns is ignored rather than misread. Where the blocked path does not run on the host, PackOnce returns null and the
+    /// every row count (packing starts at 8 rows), across k blocks and for other k-block depths (the product then runs with the
+    /// packing's depth, and with more rows than a row block, row block by row block), with and without accumulation; a packing
+    /// made for other columns is ignored rather than misread. Where the blocked path does not run on the host, PackOnce returns null and the
     /// comparison is between two identical calls.
     /// </summary>
     [Fact]
@@ -114,11 +115,13 @@ public class KernelTests
                 var init = Enumerable.Range(0, rows * ldc).Select(_ => (float)rng.NextDouble()).ToArray();
                 var packed = Kernels.PackOnce<float>(b, k, ldb, cols);
                 var packedOther = Kernels.PackOnce<float>(b, k, ldb, cols / 2);
+                var packedDeep = Kernels.PackOnce<float>(b, k, ldb, cols, Kernels.KBlockProjection);
+                var packedShallow = Kernels.PackOnce<float>(b, k, ldb, cols, 32);
                 foreach (bool accumulate in new[] { false, true })
                 {
                     var expected = (float[])init.Clone();
                     Kernels.MatMul<float>(a, rows, k, lda, b, ldb, cols, expected, ldc, accumulate);
-                    foreach (var (name, p) in new[] { ("packed", packed), ("packed for cols/2", packedOther) })
+                    foreach (var (name, p) in new[] { ("packed", packed), ("packed for cols/2", packedOther), ("packed in 512-deep k blocks", packedDeep), ("packed in 32-deep k blocks", packedShallow) })
                     {
                         var c = (float[])init.Clone();
                         Kernels.MatMul<float>(a, rows, k, lda, b, ldb, cols, c, ldc, accumulate, p);
