@@ -100,6 +100,37 @@ module Elementary128 =
     [<Literal>]
     let private ShortDegree = 13
 
+    /// First degree of P evaluated in 128-bit fixed point when |r| ≤ 0.011; the degrees TailStart..ShortDegree are summed in
+    /// double (hornerShort).
+    [<Literal>]
+    let private TailStart = 9
+
+    /// 1/(n+1)! rounded to nearest double, n = TailStart..ShortDegree ((n+1)! ≤ 14! < 2^53 is exact, the quotient is rounded once).
+    let private tailCoeffs = Array.init (ShortDegree - TailStart + 1) (fun i -> 1.0 / float (Seq.fold (*) 1L (seq { 1L .. int64 (TailStart + i + 1) })))
+
+    /// P(r̃) = Σ_{n≤13} r̃ⁿ/(n+1)! for |r̃| ≤ 0.011, r̃ = ±R·2^−126. The tail S₉(r̃) = Σ_{n=9}^{13} r̃^(n−9)/(n+1)! is evaluated
+    /// in double: r_d = ±float(⌊R/2^64⌋)·2^−62 has |r_d − r̃| ≤ 2^−62 + 2^−53·0.011; four Horner steps with rounded
+    /// coefficients give |S̃ − S₉(r_d)| ≤ 12·2^−53·1.01/10! < 3.7·10^−22, and |S₉(r_d) − S₉(r̃)| ≤ |r_d − r̃|·1.01/11! < 10^−26.
+    /// S̃ ≥ 2^−22 has ulp ≥ 2^−74, so S̃·2^126 is an integer below 2^105, taken exactly. The remaining nine steps are the
+    /// 128-bit fixed-point Horner steps of hornerTo (each ≤ 2 units of 2^−126, carried error multiplied by |r̃| ≤ 0.011); the
+    /// tail's error (< 3.8·10^−22 = 3.3·10^16 units) reaches P multiplied by |r̃|⁹ ≤ 0.011⁹ < 2.4·10^−18: < 0.08·2^−126. So P's
+    /// error is ≤ 2.03·2^−126 + 0.08·2^−126 ≤ 2.11·2^−126 (the 128-bit evaluation's bound was 2.03·2^−126).
+    let private hornerShort (rneg: bool) (r: UInt128) =
+        let rd0 = Math.ScaleB(float (uint64 (r >>> 64)), -62)
+        let rd = if rneg then -rd0 else rd0
+        let mutable s = tailCoeffs[ShortDegree - TailStart]
+        for i in ShortDegree - TailStart - 1 .. -1 .. 0 do
+            s <- tailCoeffs[i] + rd * s
+        // S̃·2^126 = m·2^(e−52+126) with m the 53-bit significand, e the unbiased exponent (S̃ is normal, e ≥ −23).
+        let bits = BitConverter.DoubleToInt64Bits s
+        let m = uint64 (bits &&& ((1L <<< 52) - 1L)) ||| (1UL <<< 52)
+        let e = int ((bits >>> 52) &&& 0x7FFL) - 1023
+        let mutable p = UInt128(0UL, m) <<< (e - 52 + 126)
+        for n in TailStart - 1 .. -1 .. 0 do
+            let t = fmul r p
+            p <- if rneg then coeffs[n] - t else coeffs[n] + t
+        p
+
     /// ln 2/32 truncated to 192 bits (floor(ln 2·2^187) = floor(floor(ln 2·2^192)/32)), as high part and low 128 bits.
     let private ln2by32Big = ln2Big >>> 5
     let private ln2by32Hi = ofBig (ln2by32Big >>> 128)
@@ -169,7 +200,7 @@ module Elementary128 =
                 // e^m = 2^q·2^(j/32)·e^r, k = 32q + j, 0 ≤ j < 32.
                 let q = k >>> 5
                 let j = k &&& 31
-                let t = fmul r (hornerTo ShortDegree rneg r)
+                let t = fmul r (hornerShort rneg r)
                 let er = if rneg then one126 - t else one126 + t
                 let e = if j = 0 then er else fmul pow2Table[j] er
                 let lz = int (UInt128.LeadingZeroCount e)
@@ -213,7 +244,7 @@ module Elementary128 =
         else
             let q = k >>> 5
             let j = k &&& 31
-            let t = fmul r (hornerTo ShortDegree rneg r)
+            let t = fmul r (hornerShort rneg r)
             let er = if rneg then one126 - t else one126 + t
             let e = if j = 0 then er else fmul pow2Table[j] er
             let d = if -q >= 128 then one126 else one126 + (e >>> -q)
