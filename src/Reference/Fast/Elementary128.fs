@@ -110,10 +110,10 @@ module Elementary128 =
 
     /// P(r̃) = Σ_{n≤13} r̃ⁿ/(n+1)! for |r̃| ≤ 0.011, r̃ = ±R·2^−126. The tail S₉(r̃) = Σ_{n=9}^{13} r̃^(n−9)/(n+1)! is evaluated
     /// in double: r_d = ±float(⌊R/2^64⌋)·2^−62 has |r_d − r̃| ≤ 2^−62 + 2^−53·0.011; four Horner steps with rounded
-    /// coefficients give |S̃ − S₉(r_d)| ≤ 12·2^−53·1.01/10! < 3.7·10^−22, and |S₉(r_d) − S₉(r̃)| ≤ |r_d − r̃|·1.01/11! < 10^−26.
+    /// coefficients give |S̃ − S₉(r_d)| ≤ 12·2^−53·1.01/10! < 3.71·10^−22, and |S₉(r_d) − S₉(r̃)| ≤ |r_d − r̃|·1.01/11! < 4·10^−26.
     /// S̃ ≥ 2^−22 has ulp ≥ 2^−74, so S̃·2^126 is an integer below 2^105, taken exactly. The remaining nine steps are the
     /// 128-bit fixed-point Horner steps of hornerTo (each ≤ 2 units of 2^−126, carried error multiplied by |r̃| ≤ 0.011); the
-    /// tail's error (< 3.8·10^−22 = 3.3·10^16 units) reaches P multiplied by |r̃|⁹ ≤ 0.011⁹ < 2.4·10^−18: < 0.08·2^−126. So P's
+    /// tail's error (< 3.72·10^−22 = 3.2·10^16 units) reaches P multiplied by |r̃|⁹ ≤ 0.011⁹ < 2.4·10^−18: < 0.08·2^−126. So P's
     /// error is ≤ 2.03·2^−126 + 0.08·2^−126 ≤ 2.11·2^−126 (the 128-bit evaluation's bound was 2.03·2^−126).
     let private hornerShort (rneg: bool) (r: UInt128) =
         let rd0 = Math.ScaleB(float (uint64 (r >>> 64)), -62)

@@ -6,10 +6,11 @@ open RnnVerify.Reference
 ///
 /// Core (exp of a midpoint m with |m| &lt; 2^20): m = k·(ln 2/32) + r with k = round(32m/ln 2) from a double and r computed in
 /// 256-bit fixed point (192 fractional bits) against ln 2/32 truncated to 192 bits (error |k|·2^−192 &lt; 2^−166), then truncated
-/// to 126 fractional bits (|r| ≤ 0.011 is checked; error 2^−126). P(r) = Σ_{n≤13} rⁿ/(n+1)! by Horner in 126-bit fixed point
-/// (coefficients truncated, each step's product truncated: error ≤ 2·2^−126/(1 − 0.011) ≤ 2.03·2^−126; the tail beyond n = 13
-/// is below 2^−131), e^r = 1 + r·P(r) with one more truncation: |Ẽ − e^r| ≤ (1 + 0.011·2.04 + e^0.011·(1 + 2^−40))·2^−126
-/// ≤ 2.1·2^−126. With k = 32q + j (0 ≤ j &lt; 32) and the table entry T_j = 2^(j/32) truncated to 126 fractional bits (error
+/// to 126 fractional bits (|r| ≤ 0.011 is checked; error 2^−126). P(r) = Σ_{n≤13} rⁿ/(n+1)!: the tail S₉ = Σ_{n=9}^{13}
+/// r^(n−9)/(n+1)! in double (error &lt; 3.72·10^−22, reaching P multiplied by |r|⁹ &lt; 2.4·10^−18: &lt; 0.08·2^−126), then nine Horner
+/// steps in 126-bit fixed point (coefficients truncated, each step's product truncated: error ≤ 2·2^−126/(1 − 0.011) ≤
+/// 2.03·2^−126), P's error ≤ 2.11·2^−126 (the tail beyond n = 13 is below 2^−131); e^r = 1 + r·P(r) with one more
+/// truncation: |Ẽ − e^r| ≤ (1 + 0.011·2.12 + e^0.011·(1 + 2^−40))·2^−126 ≤ 2.1·2^−126. With k = 32q + j (0 ≤ j &lt; 32) and the table entry T_j = 2^(j/32) truncated to 126 fractional bits (error
 /// &lt; 2^−126, decided at start-up from 256-bit enclosures), the truncated product T̃_j·Ẽ is within 2^−126 + 2·2.1·2^−126 +
 /// 1.012·2^−126 &lt; 6.3·2^−126 of 2^(j/32)·e^r, enclosed as 2^−123; the result is 2^q times that. Outside |m| &lt; 2^20, or for
 /// a radius above 1/2, the BigInteger Elementary functions at 128 bits are used.
