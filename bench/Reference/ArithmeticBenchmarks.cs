@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using Microsoft.FSharp.Core;
 using RnnVerify.Reference;
 using RnnVerify.Reference.Fast;
 
@@ -47,6 +48,8 @@ public class ArithmeticBenchmarks : IDisposable
     private readonly Ball128[] _tanhFast = new Ball128[Arguments];
     private readonly Ball128[] _fx = new Ball128[Length];
     private readonly Ball128[] _fy = new Ball128[Length];
+    private WeightRows128? _rows;
+    private Operands128? _prepared;
     private readonly nint[] _mpfrTanhArgs = new nint[Arguments];
     private readonly nint[] _mpfrX = new nint[Length];
     private readonly nint[] _mpfrY = new nint[Length];
@@ -75,6 +78,9 @@ public class ArithmeticBenchmarks : IDisposable
             _fx[i] = Ball128Module.ofFloat(_x[i]);
             _fy[i] = Ball128Module.ofFloat(_y[i]);
         }
+
+        _rows = WeightRows128Module.create(1, Length, FuncConvert.FromFunc<int, int, double>((_, k) => _x[k]));
+        _prepared = WeightRows128Module.prepare(_fy);
     }
 
     /// <summary>The same arguments as MPFR numbers (53 bits, exact), for the MPFR rows only.</summary>
@@ -193,6 +199,14 @@ public class ArithmeticBenchmarks : IDisposable
     [Benchmark]
     [BenchmarkCategory("dot256")]
     public double DotDoubleSimd() => TensorPrimitives.Dot<double>(_x, _y);
+
+    /// <summary>
+    /// WeightRows128.dotPrepared: the same sum with x as a row of exact double weights (prepared once, as for a layer's
+    /// weights) and y as a prepared operand vector (split once, as once per step); the same midpoint as Ball128.dot.
+    /// </summary>
+    [Benchmark]
+    [BenchmarkCategory("dot256")]
+    public Ball128 DotWeightRows128() => WeightRows128Module.dotPrepared(_rows!, 0, _prepared!);
 
     /// <summary>Ball.dot at 128 bits: Σ xᵢ·yᵢ enclosed with one rounding.</summary>
     [Benchmark]

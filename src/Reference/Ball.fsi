@@ -2,8 +2,11 @@ namespace RnnVerify.Reference
 
 /// A ball [mid − rad, mid + rad] with an exact dyadic midpoint and a non-negative dyadic radius.
 /// Every operation returns a ball that contains the exact real result for every choice of reals in its argument balls.
-[<Sealed>]
+[<Sealed; AllowNullLiteral(false)>]
 type Ball =
+    /// [mid ± rad] as given, without rounding the radius: for callers whose radius is non-negative with at most 30
+    /// significant bits already.
+    internal new: mid: Dyadic * rad: Dyadic -> Ball
     /// The midpoint, an exact dyadic.
     member Mid: Dyadic
     /// The radius, a non-negative dyadic with at most 30 significant bits.

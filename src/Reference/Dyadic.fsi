@@ -4,8 +4,10 @@ open System.Numerics
 
 /// An exact binary number m·2^e with m a BigInteger and e an int; the representation is normalised (m odd, or m = 0 and e = 0),
 /// so structural equality is equality of the numbers.
-[<Sealed>]
+[<Sealed; AllowNullLiteral(false)>]
 type Dyadic =
+    /// m·2^e as given, without normalisation: for callers that pass m odd (or m = 0 and e = 0) themselves.
+    internal new: m: BigInteger * e: int -> Dyadic
     /// The mantissa m (odd, or zero).
     member Mantissa: BigInteger
     /// The exponent e.

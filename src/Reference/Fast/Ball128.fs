@@ -124,8 +124,19 @@ module Ball128 =
                     let tz = int (UInt128.TrailingZeroCount x.Man)
                     let m = x.Man >>> tz
                     let big = if hi64 m = 0UL then BigInteger(uint64 m) else BigInteger.op_Implicit m
-                    Dyadic.create (if x.Neg then -big else big) (x.Exp + tz)
-            Ball.create mid (Dyadic.ofFloat (radius30 x.Rad))
+                    Dyadic((if x.Neg then -big else big), x.Exp + tz)
+            // The radius rounded up to 30 significant bits (the Ball radius format), as an odd mantissa and an exponent.
+            let r = radius30 x.Rad
+            let rad =
+                if r = 0.0 then Dyadic.zero
+                else
+                    let bits = BitConverter.DoubleToInt64Bits r
+                    let field = int ((bits >>> 52) &&& 0x7FFL)
+                    let fraction = uint64 (bits &&& 0xFFFFFFFFFFFFFL)
+                    let m, e = if field = 0 then fraction, -1074 else (fraction ||| (1UL <<< 52)), field - 1075
+                    let tz = BitOperations.TrailingZeroCount m
+                    Dyadic(BigInteger(m >>> tz), e + tz)
+            Ball(mid, rad)
 
     let private radUp (d: Dyadic) =
         let r = Dyadic.toFloat (Dyadic.roundUp 53 d)
@@ -270,6 +281,19 @@ module Ball128 =
         else
             struct (true, hi - topBit, lo)
 
+    /// residual man (Y·2^64) with two 64×64-bit products: man·Y = A·2^64 + B (A = m_h·Y, B = m_l·Y), so man·Y·2^64 is
+    /// (A + ⌊B/2^64⌋)·2^128 + (B mod 2^64)·2^64, with A + ⌊B/2^64⌋ < 2^128.
+    let inline private residualShort (man: UInt128) (yh: uint64) =
+        let a = Math.BigMul(hi64 man, yh)
+        let b = Math.BigMul(uint64 man, yh)
+        let hi = a + (b >>> 64)
+        let lo = UInt128(uint64 b, 0UL)
+        if lt hi topBit then
+            let borrow = if isZero lo then UInt128.Zero else UInt128.One
+            struct (false, topBit - hi - borrow, UInt128.Zero - lo)
+        else
+            struct (true, hi - topBit, lo)
+
     let recip (x: Ball128) =
         let fallback () = Ball.div Bits Ball.one (toBall x)
         if isSlow x then ofBall (fallback ())
@@ -285,13 +309,23 @@ module Ball128 =
                 else
                     // y ≈ 1/d ∈ (1/2, 1) in fixed point with 128 fractional bits: Y = y·2^128 < 2^128.
                     let seed = Math.Min(1.0 / Math.ScaleB(float (hi64 x.Man), -63), Math.BitDecrement 1.0)
-                    let mutable y = UInt128(uint64 (Math.ScaleB(seed, 64)), 0UL)
-                    for _ in 1..2 do
-                        // Newton: y ← y + y·(1 − d·y), with 1 − d·y taken to 128 fractional bits.
-                        let struct (over, rh, rl) = residual x.Man y
+                    let seedY = uint64 (Math.ScaleB(seed, 64))
+                    let mutable y = UInt128(seedY, 0UL)
+                    for step in 1..2 do
+                        // Newton: y ← y + y·(1 − d·y), with 1 − d·y taken to 128 fractional bits. In the first step y = Y·2^64
+                        // has a zero low half, so d·y and y·|ε| take two 64×128-bit products instead of two 128×128-bit
+                        // ones (the same numbers).
+                        let struct (over, rh, rl) = if step = 1 then residualShort x.Man seedY else residual x.Man y
                         let e128 = (rh <<< 1) ||| (rl >>> 127) // |1 − d·y|·2^128 (|1 − d·y| < 2^−40 after the seed)
-                        let mutable plo = UInt128.Zero
-                        let corr = UInt128.BigMul(y, e128, &plo) // y·|ε| in units of 2^−128
+                        let corr =
+                            if step = 1 then
+                                // ⌊Y·2^64·e128 / 2^128⌋ = C + ⌊D/2^64⌋ with Y·e128 = C·2^64 + D.
+                                let c = Math.BigMul(seedY, hi64 e128)
+                                let d = Math.BigMul(seedY, uint64 e128)
+                                c + (d >>> 64)
+                            else
+                                let mutable plo = UInt128.Zero
+                                UInt128.BigMul(y, e128, &plo) // y·|ε| in units of 2^−128
                         if over then y <- y - corr
                         else
                             let y' = y + corr

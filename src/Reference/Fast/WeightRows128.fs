@@ -1,6 +1,7 @@
 namespace RnnVerify.Reference.Fast
 
 open System
+open System.Runtime.Intrinsics
 open RnnVerify.Reference
 
 /// One weight: ±Man·2^Exp, Man with bit 63 set (0 for a zero weight), Neg 1 for a negative weight else 0.
@@ -49,7 +50,7 @@ module WeightRows128 =
 
     let create (rows: int) (length: int) (weight: int -> int -> float) =
         if rows < 0 then invalidArg (nameof rows) (sprintf "rows is %d, expected ≥ 0" rows)
-        if length < 0 then invalidArg (nameof length) (sprintf "length is %d, expected ≥ 0" length)
+        if length < 0 || length >= (1 <<< 30) then invalidArg (nameof length) (sprintf "length is %d, expected 0..2^30 − 1" length)
         let n = rows * length
         let w = Array.zeroCreate n
         let terms = Array.zeroCreate n
@@ -72,12 +73,6 @@ module WeightRows128 =
                     let lz = int (UInt64.LeadingZeroCount m)
                     terms[i] <- { Man = m <<< lz; Exp = e - lz; Neg = neg }
         WeightRows128(rows, length, w, terms, magnitude)
-
-    /// a + b + carry (carry 0 or 1): (sum, carry out), without branches: the carry out of the top bit of a full adder is
-    /// (a ∧ b) ∨ ((a ∨ b) ∧ ¬s) in bit 63.
-    let inline private addc (a: uint64) (b: uint64) (carry: uint64) =
-        let s = a + b + carry
-        struct (s, ((a &&& b) ||| ((a ||| b) &&& ~~~s)) >>> 63)
 
 
     let prepare (v: Ball128[]) =
@@ -121,14 +116,16 @@ module WeightRows128 =
     /// Σ over the row of the products w·m_v shifted to the unit 2^(maxE − 64), in a 256-bit two's-complement accumulator
     /// top·2^256 + a3·2^192 + a2·2^128 + a1·2^64 + a0 (the unit of the largest product's 256-bit frame, as in Ball128.dot: same
     /// truncation, same midpoint): (top, a3, a2, a1, a0, number of products truncated).
+    /// Low 32 bits of each 64-bit lane.
+    let private low32 = Vector256.Create 0xFFFFFFFFUL
+
     let private accumulate (wt: WeightTerm[]) (off: int) (n: int) (vt: OperandTerm[]) (maxE: int) =
         let ws = ReadOnlySpan(wt, off, n)
         let vs = ReadOnlySpan(vt, 0, n)
-        let mutable a0 = 0UL
-        let mutable a1 = 0UL
-        let mutable a2 = 0UL
-        let mutable a3 = 0UL
-        let mutable top = 0L
+        // Lazy carries: lane i of lo (hi) sums the signed low (high) 32-bit halves of limb i of every shifted product, so no
+        // carry is propagated per product; each lane stays below n·2^32 < 2^62 in magnitude (n < 2^30, checked by create).
+        let mutable lo = Vector256<uint64>.Zero
+        let mutable hi = Vector256<uint64>.Zero
         let mutable truncated = 0
         for k in 0 .. ws.Length - 1 do
             let w = &ws[k]
@@ -143,39 +140,30 @@ module WeightRows128 =
             let x3 = h1 + (((l1 &&& h2) ||| ((l1 ||| h2) &&& ~~~x2)) >>> 63)
             let x1 = l2
             let s = maxE - (w.Exp + v.Exp)
-            let mutable y0 = 0UL
-            let mutable y1 = 0UL
-            let mutable y2 = 0UL
-            let mutable y3 = 0UL
-            if s < 64 then
-                // The common case, exact and without branches: the frame's low limb x0 = 0 takes the s < 64 bits shifted out of
-                // x1; (y <<< 1) <<< (63 − s) is y·2^(64−s) mod 2^64 also for s = 0.
-                let u = 63 - s
-                y3 <- x3 >>> s
-                y2 <- (x2 >>> s) ||| ((x3 <<< 1) <<< u)
-                y1 <- (x1 >>> s) ||| ((x2 <<< 1) <<< u)
-                y0 <- (x1 <<< 1) <<< u
-            else
-                let struct (z3, z2, z1, z0, lost) = shiftFar x3 x2 x1 s
-                truncated <- truncated + lost
-                y3 <- z3
-                y2 <- z2
-                y1 <- z1
-                y0 <- z0
-            // Without a branch on the sign: a negative product is added as its two's complement, the complemented limbs with
-            // carry-in 1 and an all-ones limb −1 above them.
-            let minus = uint64 (w.Neg ^^^ v.Neg)
-            let mask = 0UL - minus
-            let struct (s0, c0) = addc a0 (y0 ^^^ mask) minus
-            let struct (s1, c1) = addc a1 (y1 ^^^ mask) c0
-            let struct (s2, c2) = addc a2 (y2 ^^^ mask) c1
-            let struct (s3, c3) = addc a3 (y3 ^^^ mask) c2
-            a0 <- s0
-            a1 <- s1
-            a2 <- s2
-            a3 <- s3
-            top <- top + int64 c3 - int64 minus
-        struct (top, a3, a2, a1, a0, truncated)
+            let y =
+                if s < 64 then
+                    // The common case, exact and without branches: the frame's low limb x0 = 0 takes the s < 64 bits shifted
+                    // out of x1; (y <<< 1) <<< (63 − s) is y·2^(64−s) mod 2^64 also for s = 0.
+                    let u = 63 - s
+                    Vector256.Create((x1 <<< 1) <<< u, (x1 >>> s) ||| ((x2 <<< 1) <<< u), (x2 >>> s) ||| ((x3 <<< 1) <<< u), x3 >>> s)
+                else
+                    let struct (z3, z2, z1, z0, lost) = shiftFar x3 x2 x1 s
+                    truncated <- truncated + lost
+                    Vector256.Create(z0, z1, z2, z3)
+            // Without a branch on the sign: (c ⊕ m) − m is −c for m all ones, c for m = 0.
+            let m = Vector256.Create(0UL - uint64 (w.Neg ^^^ v.Neg))
+            lo <- lo + (((y &&& low32) ^^^ m) - m)
+            hi <- hi + ((Vector256.ShiftRightLogical(y, 32) ^^^ m) - m)
+        // Σ_j c_j·2^(32j) with c_{2i} = lo[i], c_{2i+1} = hi[i] (signed), carried into 32-bit digits and a signed top.
+        let inline digit (i: int) (carry: int64) =
+            let t0 = int64 (lo.GetElement i) + carry
+            let t1 = int64 (hi.GetElement i) + (t0 >>> 32)
+            struct ((uint64 t0 &&& 0xFFFFFFFFUL) ||| (uint64 t1 <<< 32), t1 >>> 32)
+        let struct (d0, c0) = digit 0 0L
+        let struct (d1, c1) = digit 1 c0
+        let struct (d2, c2) = digit 2 c1
+        let struct (d3, top) = digit 3 c2
+        struct (top, d3, d2, d1, d0, truncated)
 
     let dotPrepared (rows: WeightRows128) (row: int) (v: Operands128) =
         let n = rows.Length
