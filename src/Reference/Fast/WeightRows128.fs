@@ -1,6 +1,7 @@
 namespace RnnVerify.Reference.Fast
 
 open System
+open System.Numerics
 open System.Runtime.Intrinsics
 open RnnVerify.Reference
 
@@ -14,6 +15,7 @@ type internal OperandTerm = { Hi: uint64; Lo: uint64; Exp: int; Neg: int }
 
 [<Sealed>]
 type WeightRows128 internal (rows: int, length: int, weights: float[], terms: WeightTerm[], magnitude: float[]) =
+    let exps = terms |> Array.map (fun t -> t.Exp)
     member _.Rows = rows
     member _.Length = length
     /// The weights as doubles (for the fallback).
@@ -22,16 +24,21 @@ type WeightRows128 internal (rows: int, length: int, weights: float[], terms: We
     member internal _.Terms = terms
     /// |w| as a double (exact).
     member internal _.Magnitude = magnitude
+    /// The exponents of Terms again, contiguous, for the vectorised maximum.
+    member internal _.Exps = exps
 
 /// An operand vector split into its parts (mantissa halves, exponent, sign) and radii, built once and used for every row.
 [<Sealed>]
 type Operands128 internal (source: Ball128[], terms: OperandTerm[], rad: float[], anySlow: bool, anyRad: bool) =
+    let exps = terms |> Array.map (fun t -> t.Exp)
     member _.Length = source.Length
     member internal _.Source = source
     member internal _.Terms = terms
     member internal _.Rad = rad
     member internal _.AnySlow = anySlow
     member internal _.AnyRad = anyRad
+    /// The exponents of Terms again, contiguous, for the vectorised maximum.
+    member internal _.Exps = exps
 
 module WeightRows128 =
     [<Literal>]
@@ -165,6 +172,22 @@ module WeightRows128 =
         let struct (d3, top) = digit 3 c2
         struct (top, d3, d2, d1, d0, truncated)
 
+    /// max_k (we[k] + ve[k]) (sums ≥ −2^30, no overflow), Vector<int> lanes at a time.
+    let private maxExponent (we: ReadOnlySpan<int>) (ve: ReadOnlySpan<int>) =
+        let width = Vector<int>.Count
+        let mutable lanes = Vector<int>(Int32.MinValue)
+        let mutable k = 0
+        while k + width <= we.Length do
+            lanes <- Vector.Max(lanes, Vector<int>(we.Slice k) + Vector<int>(ve.Slice k))
+            k <- k + width
+        let mutable m = Int32.MinValue
+        for i in 0 .. width - 1 do
+            m <- max m lanes[i]
+        while k < we.Length do
+            m <- max m (we[k] + ve[k])
+            k <- k + 1
+        m
+
     let dotPrepared (rows: WeightRows128) (row: int) (v: Operands128) =
         let n = rows.Length
         if v.Length <> n then invalidArg (nameof v) (sprintf "v has length %d, expected the row length %d" v.Length n)
@@ -178,9 +201,7 @@ module WeightRows128 =
         if n = 0 then Ball128.zero
         elif v.AnySlow then Ball128.ofBall (fallback ())
         else
-            let mutable maxE = Int32.MinValue
-            for k in 0 .. n - 1 do
-                maxE <- max maxE (wt[off + k].Exp + vt[k].Exp)
+            let maxE = maxExponent (ReadOnlySpan(rows.Exps, off, n)) (ReadOnlySpan(v.Exps, 0, n))
             // Σ |w|·r: each term passes through at most n roundings to nearest of non-negative values (one product, at most
             // n − 1 additions), each a factor (1 + δ), |δ| ≤ 2^−53, or an absolute error ≤ 2^−1075 (subnormal results): the
             // bound of Ball128.dot for n + 3 roundings covers it.
