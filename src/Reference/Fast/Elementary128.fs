@@ -254,8 +254,14 @@ module Elementary128 =
             let spread = if x.Rad = 0.0 then 0.0 else Ball128.Raw.mulUp x.Rad 0.25
             Ball128.Raw.withRad y (Ball128.Raw.addUp (Ball128.Raw.addUp (Ball128.radius y) dError) spread)
 
+    /// Radii above this go to the BigInteger functions, which bound the spread by the derivative over the whole ball: the
+    /// fast paths compose exp, whose own radius term e^ρ − 1 leaves every supported range for ρ ≥ 2^29 (an identity-gate LSTM
+    /// grows such balls within three steps; docs/findings.md).
+    let private wideRadius = 0.5
+
     let sigmoid (x: Ball128) =
         if Ball128.Raw.isSlow x then Ball128.ofBall (Elementary.sigmoid Bits x.Slow)
+        elif x.Rad > wideRadius then Ball128.ofBall (Elementary.sigmoid Bits (Ball128.toBall x))
         elif not x.Neg then
             if lowerMagnitude x >= 128.0 then Ball128.Raw.withRad Ball128.one (Ball128.Raw.pow2Up -184)
             else sigmoidPositive x
@@ -267,6 +273,7 @@ module Elementary128 =
 
     let rec tanh (x: Ball128) =
         if Ball128.Raw.isSlow x then Ball128.ofBall (Elementary.tanh Bits x.Slow)
+        elif x.Rad > wideRadius then Ball128.ofBall (Elementary.tanh Bits (Ball128.toBall x))
         elif x.Neg then Ball128.neg (tanh (Ball128.neg x))
         elif lowerMagnitude x >= 64.0 then Ball128.Raw.withRad Ball128.one (Ball128.Raw.pow2Up -183)
         elif Ball128.approx x >= 0.5 then

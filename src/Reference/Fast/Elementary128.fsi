@@ -24,9 +24,11 @@ module Elementary128 =
     /// σ(x) = 1/(1 + e^−x) for a midpoint m ≥ 0: the reciprocal of D̃ = 1 + e^−m formed in 126-bit fixed point from the core
     /// (|D̃ − D| ≤ 7.3·2^−126, so 2^−123 is added to the enclosure of 1/D̃), plus ρ/4 for a radius ρ; e^x·1/(1 + e^x) below
     /// (small relative error where σ is tiny), composed of enclosing Ball128 operations. For a ball entirely ≥ 128, 1 ± 2^−184 (1 − σ(ξ) &lt; e^−128 &lt; 2^−184).
+    /// A radius above 1/2 (a wide ball, of any width) goes to Elementary.sigmoid at 128 bits.
     val sigmoid: Ball128 -> Ball128
     /// tanh x = −u/(2 + u) with u = expm1(−2x) for a midpoint in [0, 0.5), 2/(1 + e^−2x) − 1 for a midpoint ≥ 0.5 (odd
     /// symmetry below), composed of enclosing Ball128 operations; relative error stays small near 0. For a ball with |ξ| ≥ 64 throughout, ±1 ± 2^−183 (1 − tanh ξ &lt; 2e^−128).
+    /// A radius above 1/2 (a wide ball, of any width) goes to Elementary.tanh at 128 bits.
     val tanh: Ball128 -> Ball128
     /// ln 2 as the 192-bit truncation L·2^−192 (0 ≤ ln 2 − L·2^−192 &lt; 2^−192), checked at start-up against Elementary.ln2
     /// at 256 bits; exposed as an exact Ball for tests.
