@@ -259,15 +259,48 @@ module Elementary128 =
     /// grows such balls within three steps; docs/findings.md).
     let private wideRadius = 0.5
 
+    /// σ(x) for a fast x with midpoint m < 0 and radius ρ ≤ 1/2: e^m·(1/D̃) with the exp core's e (|e·2^(q−126) − e^m| ≤
+    /// 6.3·2^(q−126), enclosed as a ball of radius 2^(q−123)) and D̃ = 1 + ⌊e·2^q⌋ (unit 2^−126, q ≤ 0) as in sigmoidPositive:
+    /// |1/D − 1/D̃| < 2^−123, so the ball 1/D̃ (Ball128.recip) widened by 2^−123 contains 1/(1 + e^m), and Ball128.mul of the
+    /// two balls contains σ(m). A radius ρ of x adds ρ·max σ' over the ball ≤ ρ·max σ ≤ ρ·σ(m)·e^ρ ≤ ρ(1 + ρ + ρ²)·σ(m)
+    /// (σ' = σ(1 − σ) ≤ σ, σ(m + ρ) ≤ e^ρ·σ(m)), with σ(m) bounded by the product's upper end. Falls back to the composition
+    /// e^x/(1 + e^x) when the reduction does not apply.
+    let private sigmoidNegative (x: Ball128) =
+        let composed () =
+            let e = exp x
+            Ball128.mul e (Ball128.recip (Ball128.add Ball128.one e))
+        if x.Rad > 0.5 then composed ()
+        else
+            let struct (ok, k, rneg, r) = reduce32 x
+            if not ok || k > 0 then composed ()
+            else
+                let q = k >>> 5
+                let j = k &&& 31
+                let t = fmul r (hornerShort rneg r)
+                let er = if rneg then one126 - t else one126 + t
+                let e = if j = 0 then er else fmul pow2Table[j] er
+                let d = if -q >= 128 then one126 else one126 + (e >>> -q)
+                let lzd = int (UInt128.LeadingZeroCount d)
+                let dBall = Ball128.Raw.make false (d <<< lzd) (-126 - lzd) 0.0 (fun () -> invalidOp "1 + e^m is in [1, 4)")
+                let y = Ball128.recip dBall
+                let yBall = Ball128.Raw.withRad y (Ball128.Raw.addUp (Ball128.radius y) dError)
+                let lz = int (UInt128.LeadingZeroCount e)
+                let eBall = Ball128.Raw.make false (e <<< lz) (q - 126 - lz) (Ball128.Raw.pow2Up (q - 123)) (fun () -> Elementary.exp Bits (Ball128.toBall (Ball128.Raw.withRad x 0.0)))
+                let s = Ball128.mul eBall yBall
+                let rho = x.Rad
+                if rho = 0.0 then s
+                else
+                    let factor = Ball128.Raw.mulUp rho (Ball128.Raw.addUp 1.0 (Ball128.Raw.addUp rho (Ball128.Raw.mulUp rho rho)))
+                    let spread = Ball128.Raw.mulUp (Ball128.Raw.addUp (Ball128.Raw.magUp s) (Ball128.radius s)) factor
+                    Ball128.Raw.withRad s (Ball128.Raw.addUp (Ball128.radius s) spread)
+
     let sigmoid (x: Ball128) =
         if Ball128.Raw.isSlow x then Ball128.ofBall (Elementary.sigmoid Bits x.Slow)
         elif x.Rad > wideRadius then Ball128.ofBall (Elementary.sigmoid Bits (Ball128.toBall x))
         elif not x.Neg then
             if lowerMagnitude x >= 128.0 then Ball128.Raw.withRad Ball128.one (Ball128.Raw.pow2Up -184)
             else sigmoidPositive x
-        else
-            let e = exp x
-            Ball128.mul e (Ball128.recip (Ball128.add Ball128.one e))
+        else sigmoidNegative x
 
     let private two = Ball128.ofFloat 2.0
 

@@ -22,8 +22,10 @@ module Elementary128 =
     /// P(r̃) ± (2^−123 + ρ) (|P'| ≤ 0.7 on |ξ| ≤ 0.37 covers the truncation of r̃ and the radius); else exp x − 1.
     val expm1: Ball128 -> Ball128
     /// σ(x) = 1/(1 + e^−x) for a midpoint m ≥ 0: the reciprocal of D̃ = 1 + e^−m formed in 126-bit fixed point from the core
-    /// (|D̃ − D| ≤ 7.3·2^−126, so 2^−123 is added to the enclosure of 1/D̃), plus ρ/4 for a radius ρ; e^x·1/(1 + e^x) below
-    /// (small relative error where σ is tiny), composed of enclosing Ball128 operations. For a ball entirely ≥ 128, 1 ± 2^−184 (1 − σ(ξ) &lt; e^−128 &lt; 2^−184).
+    /// (|D̃ − D| ≤ 7.3·2^−126, so 2^−123 is added to the enclosure of 1/D̃), plus ρ/4 for a radius ρ; for a midpoint m &lt; 0 (radius ≤ 1/2) the
+    /// product of the core's e^m (a ball of radius 2^(q−123)) with that enclosure of 1/(1 + e^m) (Ball128.mul), plus
+    /// ρ(1 + ρ + ρ²) times the product's upper bound (σ' ≤ σ, σ(m + ρ) ≤ e^ρσ(m): small relative error where σ is tiny);
+    /// else e^x·1/(1 + e^x) composed of enclosing Ball128 operations. For a ball entirely ≥ 128, 1 ± 2^−184 (1 − σ(ξ) &lt; e^−128 &lt; 2^−184).
     /// A radius above 1/2 (a wide ball, of any width) goes to Elementary.sigmoid at 128 bits.
     val sigmoid: Ball128 -> Ball128
     /// tanh x = −u/(2 + u) with u = expm1(−2x) for a midpoint in [0, 0.5), 2/(1 + e^−2x) − 1 for a midpoint ≥ 0.5 (odd
