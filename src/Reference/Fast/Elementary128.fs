@@ -60,20 +60,21 @@ module Elementary128 =
     /// P(r̃) to degree 27, for |r̃| ≤ 0.36.
     let private horner (rneg: bool) (r: UInt128) = hornerTo Degree rneg r
 
-    /// m = k·ln 2 + r: (ok, k, r negative, |r̃|·2^126). Not ok outside |m| < 2^20 or when |r̃| > 0.36.
-    let private reduce (x: Ball128) =
+    /// m = k·L + r for the step L = lHi·2^−64 + lLo·2^−192 (ln 2 or ln 2/32 truncated to 192 bits) and k = kOf(m as a
+    /// double): (ok, k, r negative, |r̃|·2^126). Not ok outside |m| < 2^20 or when |r̃| > rLimit·2^−126.
+    let inline private reduceWith ([<InlineIfLambda>] kOf: float -> int) (lHi: UInt128) (lLo: UInt128) (rLimit: UInt128) (x: Ball128) =
         if isZero x.Man then struct (true, 0, false, UInt128.Zero)
         else
             let d = Ball128.approx x
             if not (Math.Abs d < 1048576.0) then struct (false, 0, false, UInt128.Zero)
             else
-                let k = int (Math.Round(d / Math.Log 2.0))
+                let k = kOf d
                 if k = 0 then
                     let s = -(x.Exp + 126)
                     if s < 1 then struct (false, 0, false, UInt128.Zero)
                     else
                         let r = if s >= 128 then UInt128.Zero else x.Man >>> s
-                        struct (not (lt rMax r), 0, x.Neg, r)
+                        struct (not (lt rLimit r), 0, x.Neg, r)
                 else
                     let sh = x.Exp + 192
                     if sh < 1 || sh > 127 || (k < 0) <> x.Neg then struct (false, 0, false, UInt128.Zero)
@@ -81,11 +82,11 @@ module Elementary128 =
                         // |m|·2^192 exactly, as hi·2^128 + lo.
                         let xhi = x.Man >>> (128 - sh)
                         let xlo = x.Man <<< sh
-                        // |k|·L, L = ln 2 truncated to 192 bits.
+                        // |k|·L, L the step (ln 2 or ln 2/32) truncated to 192 bits (|k| < 2^26, so |k|·L < 2^213).
                         let ak = UInt128(0UL, uint64 (abs k))
                         let mutable klo = UInt128.Zero
-                        let carry = UInt128.BigMul(ln2Lo, ak, &klo)
-                        let khi = ln2Hi * ak + carry
+                        let carry = UInt128.BigMul(lLo, ak, &klo)
+                        let khi = lHi * ak + carry
                         let xGe = lt khi xhi || (UInt128.op_Equality (khi, xhi) && not (lt xlo klo))
                         let struct (ahi, alo, bhi, blo) = if xGe then struct (xhi, xlo, khi, klo) else struct (khi, klo, xhi, xlo)
                         let borrow = if lt alo blo then UInt128.One else UInt128.Zero
@@ -94,7 +95,10 @@ module Elementary128 =
                         if not (lt dhi (UInt128.One <<< 64)) then struct (false, 0, false, UInt128.Zero)
                         else
                             let r = (dhi <<< 62) ||| (dlo >>> 66)
-                            struct (not (lt rMax r), k, (if xGe then x.Neg else not x.Neg), r)
+                            struct (not (lt rLimit r), k, (if xGe then x.Neg else not x.Neg), r)
+
+    /// m = k·ln 2 + r: (ok, k, r negative, |r̃|·2^126). Not ok outside |m| < 2^20 or when |r̃| > 0.36.
+    let private reduce (x: Ball128) = reduceWith (fun d -> int (Math.Round(d / Math.Log 2.0))) ln2Hi ln2Lo rMax x
 
     /// Degree of P for the table-reduced argument |r| ≤ 0.011: the tail Σ_{n≥14} |r|ⁿ/(n+1)! ≤ 0.011^14/15!·1.02 < 2^−131.
     [<Literal>]
@@ -154,40 +158,18 @@ module Elementary128 =
     let private rMax32 = ofBig ((BigInteger 11 <<< 126) / BigInteger 1000)
 
     /// m = k·(ln 2/32) + r: (ok, k, r negative, |r̃|·2^126). Not ok outside |m| < 2^20 or when |r̃| > 0.011.
-    let private reduce32 (x: Ball128) =
-        if isZero x.Man then struct (true, 0, false, UInt128.Zero)
-        else
-            let d = Ball128.approx x
-            if not (Math.Abs d < 1048576.0) then struct (false, 0, false, UInt128.Zero)
-            else
-                let k = int (Math.Round(d * (32.0 / Math.Log 2.0)))
-                if k = 0 then
-                    let s = -(x.Exp + 126)
-                    if s < 1 then struct (false, 0, false, UInt128.Zero)
-                    else
-                        let r = if s >= 128 then UInt128.Zero else x.Man >>> s
-                        struct (not (lt rMax32 r), 0, x.Neg, r)
-                else
-                    let sh = x.Exp + 192
-                    if sh < 1 || sh > 127 || (k < 0) <> x.Neg then struct (false, 0, false, UInt128.Zero)
-                    else
-                        // |m|·2^192 exactly, as hi·2^128 + lo.
-                        let xhi = x.Man >>> (128 - sh)
-                        let xlo = x.Man <<< sh
-                        // |k|·L, L = ln 2/32 truncated to 192 bits (|k| < 2^26, so |k|·L < 2^213).
-                        let ak = UInt128(0UL, uint64 (abs k))
-                        let mutable klo = UInt128.Zero
-                        let carry = UInt128.BigMul(ln2by32Lo, ak, &klo)
-                        let khi = ln2by32Hi * ak + carry
-                        let xGe = lt khi xhi || (UInt128.op_Equality (khi, xhi) && not (lt xlo klo))
-                        let struct (ahi, alo, bhi, blo) = if xGe then struct (xhi, xlo, khi, klo) else struct (khi, klo, xhi, xlo)
-                        let borrow = if lt alo blo then UInt128.One else UInt128.Zero
-                        let dlo = alo - blo
-                        let dhi = ahi - bhi - borrow
-                        if not (lt dhi (UInt128.One <<< 64)) then struct (false, 0, false, UInt128.Zero)
-                        else
-                            let r = (dhi <<< 62) ||| (dlo >>> 66)
-                            struct (not (lt rMax32 r), k, (if xGe then x.Neg else not x.Neg), r)
+    let private reduce32 (x: Ball128) = reduceWith (fun d -> int (Math.Round(d * (32.0 / Math.Log 2.0)))) ln2by32Hi ln2by32Lo rMax32 x
+
+    /// The exp core for m = k·(ln 2/32) + r̃ (reduce32), k = 32q + j: e = 2^(j/32)·P-sum in 126-bit fixed point, with
+    /// |e·2^(q−126) − e^m| ≤ 6.3·2^(q−126) (docs/tolerances.md).
+    let private expCore (k: int) (rneg: bool) (r: UInt128) =
+        let j = k &&& 31
+        let t = fmul r (hornerShort rneg r)
+        let er = if rneg then one126 - t else one126 + t
+        if j = 0 then er else fmul pow2Table[j] er
+
+    /// D̃ = 1 + ⌊e·2^q⌋ in units of 2^−126 (q ≤ 0), the 1 + e^±m of the fused σ branches.
+    let private onePlus (q: int) (e: UInt128) = if -q >= 128 then one126 else one126 + (e >>> -q)
 
     let private slowExp (x: Ball128) = Ball128.ofBall (Elementary.exp Bits (Ball128.toBall x))
 
@@ -199,10 +181,7 @@ module Elementary128 =
             else
                 // e^m = 2^q·2^(j/32)·e^r, k = 32q + j, 0 ≤ j < 32.
                 let q = k >>> 5
-                let j = k &&& 31
-                let t = fmul r (hornerShort rneg r)
-                let er = if rneg then one126 - t else one126 + t
-                let e = if j = 0 then er else fmul pow2Table[j] er
+                let e = expCore k rneg r
                 let lz = int (UInt128.LeadingZeroCount e)
                 let pointRad = Ball128.Raw.pow2Up (q - 123)
                 let mag = Ball128.Raw.scaleUp (Math.BitIncrement(float (uint64 (e >>> 64)))) (q - 126 + 64)
@@ -243,11 +222,8 @@ module Elementary128 =
         if not ok || k > 0 then Ball128.recip (Ball128.add Ball128.one (exp (Ball128.neg x)))
         else
             let q = k >>> 5
-            let j = k &&& 31
-            let t = fmul r (hornerShort rneg r)
-            let er = if rneg then one126 - t else one126 + t
-            let e = if j = 0 then er else fmul pow2Table[j] er
-            let d = if -q >= 128 then one126 else one126 + (e >>> -q)
+            let e = expCore k rneg r
+            let d = onePlus q e
             let lz = int (UInt128.LeadingZeroCount d)
             let dBall = Ball128.Raw.make false (d <<< lz) (-126 - lz) 0.0 (fun () -> invalidOp "1 + e^-m is in [1, 4)")
             let y = Ball128.recip dBall
@@ -275,11 +251,8 @@ module Elementary128 =
             if not ok || k > 0 then composed ()
             else
                 let q = k >>> 5
-                let j = k &&& 31
-                let t = fmul r (hornerShort rneg r)
-                let er = if rneg then one126 - t else one126 + t
-                let e = if j = 0 then er else fmul pow2Table[j] er
-                let d = if -q >= 128 then one126 else one126 + (e >>> -q)
+                let e = expCore k rneg r
+                let d = onePlus q e
                 let lzd = int (UInt128.LeadingZeroCount d)
                 let dBall = Ball128.Raw.make false (d <<< lzd) (-126 - lzd) 0.0 (fun () -> invalidOp "1 + e^m is in [1, 4)")
                 let y = Ball128.recip dBall
