@@ -35,8 +35,13 @@ internal static partial class Kernels
     /// computed by 4 × 32 (float) register tiles that broadcast one element of A against two vectors of a row of B; otherwise,
     /// and for the columns past the last full tile, one vectorised row update C_r += A[r][κ]·B_κ per (r, κ).
     /// </summary>
+    /// <remarks>
+    /// A single row (the matrix–vector product of batch 1) against a B packed once runs column group by column group through
+    /// the whole depth (<see cref="MatVecPacked{T}"/>), in ascending or, when <paramref name="descendingColumns"/>, descending
+    /// column order; every entry is the same chain of roundings either way.
+    /// </remarks>
     public static void MatMul<T>(ReadOnlySpan<T> a, int rows, int k, int lda, ReadOnlySpan<T> b, int ldb, int cols,
-        Span<T> c, int ldc, bool accumulate, PackedPanels<T>? packedB = null)
+        Span<T> c, int ldc, bool accumulate, PackedPanels<T>? packedB = null, bool descendingColumns = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (rows == 0 || cols == 0)
@@ -46,7 +51,7 @@ internal static partial class Kernels
 
         // The tiles read and write through unchecked references: establish the bounds once.
         ArgumentOutOfRangeException.ThrowIfLessThan(a.Length, ((rows - 1) * lda) + k, nameof(a));
-        MatMulCore(a, rows, k, lda, 1, b, ldb, cols, c, ldc, accumulate, packedB);
+        MatMulCore(a, rows, k, lda, 1, b, ldb, cols, c, ldc, accumulate, packedB, descendingColumns);
     }
 
     /// <summary>
@@ -66,7 +71,7 @@ internal static partial class Kernels
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(a.Length, k == 0 ? 0 : ((k - 1) * lda) + rows, nameof(a));
-        MatMulCore(a, rows, k, 1, lda, b, ldb, cols, c, ldc, accumulate, null);
+        MatMulCore(a, rows, k, 1, lda, b, ldb, cols, c, ldc, accumulate, null, false);
     }
 
     /// <summary>
@@ -74,7 +79,7 @@ internal static partial class Kernels
     /// (ks = 1: row-major A; rs = 1: A stored transposed). The bounds of A are checked by the callers.
     /// </summary>
     private static void MatMulCore<T>(ReadOnlySpan<T> a, int rows, int k, int rs, int ks, ReadOnlySpan<T> b, int ldb, int cols,
-        Span<T> c, int ldc, bool accumulate, PackedPanels<T>? packedB)
+        Span<T> c, int ldc, bool accumulate, PackedPanels<T>? packedB, bool descendingColumns)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(b.Length, k == 0 ? 0 : ((k - 1) * ldb) + cols, nameof(b));
@@ -88,8 +93,15 @@ internal static partial class Kernels
             {
                 // A prepacked B is used only if it was packed for exactly this product (same depth and tiled columns).
                 PackedPanels<T>? prepacked = packedB is not null && packedB.Depth == k && packedB.Columns == tiled ? packedB : null;
-                MatMulTiled(ref MemoryMarshal.GetReference(a), rows, k, rs, ks, ref MemoryMarshal.GetReference(b), ldb, tiled,
+                if (rows == 1 && ks == 1 && prepacked is not null)
+                {
+                    MatVecPacked(ref MemoryMarshal.GetReference(a), prepacked, ref MemoryMarshal.GetReference(c), accumulate, descendingColumns);
+                }
+                else
+                {
+                    MatMulTiled(ref MemoryMarshal.GetReference(a), rows, k, rs, ks, ref MemoryMarshal.GetReference(b), ldb, tiled,
                     ref MemoryMarshal.GetReference(c), ldc, accumulate, prepacked);
+                }
             }
         }
 
@@ -251,6 +263,129 @@ internal static partial class Kernels
                 Tile1x2(ref Unsafe.Add(ref ak, (nint)r * rs), ks, ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), add);
             }
         }
+    }
+
+    /// <summary>
+    /// c[0..cols) (+)= Σ_κ a[κ]·B[κ][0..cols) for a B packed once (cols = its full panels): the matrix–vector product of
+    /// batch 1. Each group of four panels (eight vectors of columns) keeps its sums in registers through every k block of the
+    /// depth, so c is loaded and stored once instead of once per k block; the κ order and the fused multiply–adds are those of
+    /// the blocked product (which stores and reloads the partial sums exactly between k blocks), so the bits are the same.
+    /// With <paramref name="descending"/> the groups run from the last to the first. A caller that alternates the direction
+    /// from one product to the next (the time loop, step by step) starts each product on the part of B the previous one read
+    /// last, which is still in L2 when B is larger than L2 (4 MB for an LSTM with H = 512 against a 1 MB L2): streamed in the
+    /// same order every time, a B larger than the cache evicts itself and every byte comes from L3 again.
+    /// </summary>
+    private static void MatVecPacked<T>(ref T a, PackedPanels<T> packed, ref T c, bool add, bool descending)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int panel = 2 * Vector512<T>.Count;
+        int cols = packed.Columns, k = packed.Depth, kBlock = packed.KBlock;
+        int groups = cols / (4 * panel);
+        int singles = (cols / panel) - (4 * groups);
+        ref T b = ref packed.Start;
+        if (!descending)
+        {
+            for (int j = 0; j < groups; j++)
+            {
+                Group1x8(ref a, ref b, k, kBlock, cols, j * 4 * panel, ref c, add);
+            }
+
+            for (int p = 0; p < singles; p++)
+            {
+                Group1x2(ref a, ref b, k, kBlock, cols, ((4 * groups) + p) * panel, ref c, add);
+            }
+        }
+        else
+        {
+            for (int p = singles - 1; p >= 0; p--)
+            {
+                Group1x2(ref a, ref b, k, kBlock, cols, ((4 * groups) + p) * panel, ref c, add);
+            }
+
+            for (int j = groups - 1; j >= 0; j--)
+            {
+                Group1x8(ref a, ref b, k, kBlock, cols, j * 4 * panel, ref c, add);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Columns [j, j + 4·panel) of <see cref="MatVecPacked{T}"/>: four packed panels through every k block of depth
+    /// <paramref name="kBlock"/> (block k0 of the panels starts at k0·cols, its panel p at p·kc·panel within it).
+    /// </summary>
+    private static void Group1x8<T>(ref T a, ref T b, int k, int kBlock, int cols, int j, ref T c, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        int panel = 2 * w;
+        ref T cj = ref Unsafe.Add(ref c, j);
+        var s0 = Start(ref cj, 0, add);
+        var s1 = Start(ref cj, w, add);
+        var s2 = Start(ref cj, 2 * w, add);
+        var s3 = Start(ref cj, 3 * w, add);
+        var s4 = Start(ref cj, 4 * w, add);
+        var s5 = Start(ref cj, 5 * w, add);
+        var s6 = Start(ref cj, 6 * w, add);
+        var s7 = Start(ref cj, 7 * w, add);
+        for (int k0 = 0; k0 < k; k0 += kBlock)
+        {
+            int kc = Math.Min(kBlock, k - k0);
+            nint ps = (nint)kc * panel;
+            ref T p0 = ref Unsafe.Add(ref b, ((nint)k0 * cols) + ((nint)(j / panel) * ps));
+            ref T p1 = ref Unsafe.Add(ref p0, ps);
+            ref T p2 = ref Unsafe.Add(ref p1, ps);
+            ref T p3 = ref Unsafe.Add(ref p2, ps);
+            ref T ak = ref Unsafe.Add(ref a, k0);
+            nint bo = 0;
+            for (int q = 0; q < kc; q++, bo += panel)
+            {
+                var x = Vector512.Create(Unsafe.Add(ref ak, q));
+                s0 = Fma(x, Vector512.LoadUnsafe(ref p0, (nuint)bo), s0);
+                s1 = Fma(x, Vector512.LoadUnsafe(ref p0, (nuint)(bo + w)), s1);
+                s2 = Fma(x, Vector512.LoadUnsafe(ref p1, (nuint)bo), s2);
+                s3 = Fma(x, Vector512.LoadUnsafe(ref p1, (nuint)(bo + w)), s3);
+                s4 = Fma(x, Vector512.LoadUnsafe(ref p2, (nuint)bo), s4);
+                s5 = Fma(x, Vector512.LoadUnsafe(ref p2, (nuint)(bo + w)), s5);
+                s6 = Fma(x, Vector512.LoadUnsafe(ref p3, (nuint)bo), s6);
+                s7 = Fma(x, Vector512.LoadUnsafe(ref p3, (nuint)(bo + w)), s7);
+            }
+        }
+
+        s0.StoreUnsafe(ref cj, 0);
+        s1.StoreUnsafe(ref cj, (nuint)w);
+        s2.StoreUnsafe(ref cj, (nuint)(2 * w));
+        s3.StoreUnsafe(ref cj, (nuint)(3 * w));
+        s4.StoreUnsafe(ref cj, (nuint)(4 * w));
+        s5.StoreUnsafe(ref cj, (nuint)(5 * w));
+        s6.StoreUnsafe(ref cj, (nuint)(6 * w));
+        s7.StoreUnsafe(ref cj, (nuint)(7 * w));
+    }
+
+    /// <summary>Columns [j, j + panel) of <see cref="MatVecPacked{T}"/>: one packed panel through every k block.</summary>
+    private static void Group1x2<T>(ref T a, ref T b, int k, int kBlock, int cols, int j, ref T c, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        int panel = 2 * w;
+        ref T cj = ref Unsafe.Add(ref c, j);
+        var s0 = Start(ref cj, 0, add);
+        var s1 = Start(ref cj, w, add);
+        for (int k0 = 0; k0 < k; k0 += kBlock)
+        {
+            int kc = Math.Min(kBlock, k - k0);
+            ref T p0 = ref Unsafe.Add(ref b, ((nint)k0 * cols) + ((nint)(j / panel) * kc * panel));
+            ref T ak = ref Unsafe.Add(ref a, k0);
+            nint bo = 0;
+            for (int q = 0; q < kc; q++, bo += panel)
+            {
+                var x = Vector512.Create(Unsafe.Add(ref ak, q));
+                s0 = Fma(x, Vector512.LoadUnsafe(ref p0, (nuint)bo), s0);
+                s1 = Fma(x, Vector512.LoadUnsafe(ref p0, (nuint)(bo + w)), s1);
+            }
+        }
+
+        s0.StoreUnsafe(ref cj, 0);
+        s1.StoreUnsafe(ref cj, (nuint)w);
     }
 
     /// <summary>Bytes of a row block of C (<see cref="MBlock"/> rows) up to which the k blocks run inside the row block.</summary>

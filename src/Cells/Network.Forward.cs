@@ -205,12 +205,19 @@ public sealed partial class Network<T>
         }
     }
 
+    /// <summary>
+    /// Whether step t's recurrent product at batch 1 runs its columns in descending order: alternating from step to step, each
+    /// product starts on the part of the packed W_hᵀ the previous one read last, which is still in cache (the order of the
+    /// columns does not change any entry's sum).
+    /// </summary>
+    private static bool Alternate(int t) => (t & 1) != 0;
+
     /// <summary>RNN step at time t for every valid row: h = f(clip(W_x x + b_x + W_h h + b_h)).</summary>
     private void RnnStep(Workspace<T> ws, Params p, Workspace<T>.Tape tape, int t)
     {
         int h = H;
         int batch = ws.Batch;
-        Kernels.MatMul<T>(tape.H, batch, h, h, p.WhT, h, h, ws.Rec, h, accumulate: false, p.WhTPacked);
+        Kernels.MatMul<T>(tape.H, batch, h, h, p.WhT, h, h, ws.Rec, h, accumulate: false, p.WhTPacked, Alternate(t));
         for (int b = 0; b < batch; b++)
         {
             if (t >= ws.Lens[b])
@@ -239,7 +246,7 @@ public sealed partial class Network<T>
         int h = H;
         int g = 4 * h;
         int batch = ws.Batch;
-        Kernels.MatMul<T>(tape.H, batch, h, h, p.WhT, g, g, ws.Rec, g, accumulate: false, p.WhTPacked);
+        Kernels.MatMul<T>(tape.H, batch, h, h, p.WhT, g, g, ws.Rec, g, accumulate: false, p.WhTPacked, Alternate(t));
         if (IsFusedStep(ws, p, t))
         {
             LstmStepFused(ws, p, tape, t);
@@ -330,7 +337,7 @@ public sealed partial class Network<T>
         ReadOnlySpan<T> un = p.Wh.AsSpan(2 * h * h, h * h);
         ReadOnlySpan<T> bhn = p.Bh.AsSpan(2 * h, h);
         // W_hᵀ holds every gate's columns when the reset acts after the product, only r and z otherwise.
-        Kernels.MatMul<T>(tape.H, batch, h, h, p.WhT, g, after ? g : 2 * h, ws.Rec, g, accumulate: false, p.WhTPacked);
+        Kernels.MatMul<T>(tape.H, batch, h, h, p.WhT, g, after ? g : 2 * h, ws.Rec, g, accumulate: false, p.WhTPacked, Alternate(t));
         if (IsFusedStep(ws, p, t))
         {
             GruStepFused(ws, p, tape, t);
