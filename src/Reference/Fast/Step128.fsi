@@ -3,9 +3,9 @@ namespace RnnVerify.Reference.Fast
 open RnnVerify.Cells
 open RnnVerify.Reference.Twins
 
-/// One layer and direction's weights prepared for Step128.run: lifted into Ball128 (exact) for the peepholes and the GRU's
-/// split n rows, and as the gate rows [W_x[row], W_h[row], b_x[row], b_h[row]] (G·H rows of length In + H + 2) for
-/// WeightRows128.dotPrepared.
+/// One layer and direction's weights prepared for Step128.run: lifted into Ball128 (exact) for the peepholes, as the gate
+/// rows [W_x[row], W_h[row], b_x[row], b_h[row]] (G·H rows of length In + H + 2) for WeightRows128.dotPrepared, and for a GRU
+/// its n rows split into [W_x[row], b_x[row]] and [W_h[row], b_h[row]] (H rows each).
 [<Sealed>]
 type Layer128 =
     /// The weights lifted into Ball128 (radius 0), in the canonical layout of LayerParams.
@@ -24,6 +24,7 @@ module Step128 =
 
     /// One step (Twins.Step.run's mathematics for every cell kind and option: peepholes, input_forget, clip and its readings,
     /// activations, GRU linear_before_reset both readings): x [In], hPrev [H], cPrev [H] for LSTM (ignored otherwise).
-    /// The operand vector [x, h_{t−1}, 1, 1] is split once per call (WeightRows128.prepare) for all G·H rows; the GRU's n rows
-    /// (W_x x + b_x and W_h h + b_h, or U_n(r⊙h) + b_hn, taken apart) go through Ball128.dot as in Step.run.
+    /// Every row dot (Step.RowDots) is WeightRows128.dotPrepared over the exact weights, each operand vector split once per
+    /// call for all its rows: [x, h_{t−1}, 1, 1] for the G·H gate rows, and for the GRU's n rows [x, 1] and [h_{t−1}, 1]
+    /// (LinearBeforeReset) or [r⊙h_{t−1}, 1]. No option falls back to the generic path.
     val run: spec: CellSpec -> layer: Layer128 -> x: Ball128[] -> hPrev: Ball128[] -> cPrev: Ball128[] -> StepResult<Ball128>
