@@ -59,24 +59,16 @@ module Step =
         v[inp + h + 1] <- w.Bh[row]
         s.Dot v xh11
 
-    /// W_x[row]·x + b_x[row] against x1 = [x, 1] as one dot product (one rounding).
-    let private inputRow (s: Scalar<'T>) (w: LayerParams<'T>) (x1: 'T[]) (row: int) =
-        let inp = w.InputSize
-        let v = Array.zeroCreate (inp + 1)
-        Array.blit w.Wx (row * inp) v 0 inp
-        v[inp] <- w.Bx[row]
-        s.Dot v x1
-
-    /// W_h[row]·v + b_h[row] against v1 = [v, 1] as one dot product (one rounding).
-    let private recurrentRow (s: Scalar<'T>) (w: LayerParams<'T>) (v1: 'T[]) (row: int) =
-        let h = w.HiddenSize
-        let v = Array.zeroCreate (h + 1)
-        Array.blit w.Wh (row * h) v 0 h
-        v[h] <- w.Bh[row]
+    /// [m[row], b[row]]·v1 as one dot product (one rounding), m a [rows][width] matrix and v1 = [v, 1]: W_x[row]·x + b_x[row]
+    /// against [x, 1], or W_h[row]·v + b_h[row] against [v, 1].
+    let private rowWithBias (s: Scalar<'T>) (m: 'T[]) (b: 'T[]) (width: int) (v1: 'T[]) (row: int) =
+        let v = Array.zeroCreate (width + 1)
+        Array.blit m (row * width) v 0 width
+        v[width] <- b[row]
         s.Dot v v1
 
     let rowDots (s: Scalar<'T>) (w: LayerParams<'T>) : RowDots<'T> =
-        { Affine = rowAffine s w; Input = inputRow s w; Recurrent = recurrentRow s w }
+        { Affine = rowAffine s w; Input = rowWithBias s w.Wx w.Bx w.InputSize; Recurrent = rowWithBias s w.Wh w.Bh w.HiddenSize }
 
     let runWith (s: Scalar<'T>) (spec: CellSpec) (w: LayerParams<'T>) (dots: RowDots<'T>) (x: 'T[]) (hPrev: 'T[]) (cPrev: 'T[]) : StepResult<'T> =
         let h = w.HiddenSize
