@@ -296,8 +296,8 @@ module Elementary128 =
         elif lowerMagnitude x >= 64.0 then Ball128.Raw.withRad Ball128.one (Ball128.Raw.pow2Up -183)
         elif Ball128.approx x >= TanhViaSigmoid then
             // tanh x = 2σ(2x) − 1 = 2/(1 + e^−2x) − 1: fewer operations than −u/(2 + u). σ(2x)'s absolute error is
-            // ≤ 2^−126 (the reciprocal) + 7.31·2^−126/D̃² (D̃ = 1 + e^−2x ≥ 1.7 while tanh x < 1/2) + 2^−127; doubled and
-            // divided by tanh x ≥ tanh(0.1732) > 0.1715 that is < 2^−120.5 relative (at x ≥ 0.5: < 2^−121.5).
+            // ≤ 2^−126 (the reciprocal) + 7.31·2^−126/D̃² (D̃ = 1 + e^−2x, 1.707 at the threshold) + 2^−127; doubled and
+            // divided by tanh x that is largest at the threshold: 2·4.01·2^−126/tanh(0.1732) < 2^−120.4 relative.
             Ball128.sub (Ball128.mulPow2 (sigmoidPositive (Ball128.mulPow2 x 1)) 1) Ball128.one
         else
             let u = expm1 (Ball128.mulPow2 (Ball128.neg x) 1)
