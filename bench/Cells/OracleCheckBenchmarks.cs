@@ -16,8 +16,9 @@ namespace RnnVerify.Bench.Cells;
 /// and BPTT in float32, widened into the case's tensors). Against it: <see cref="Verifier.Check(RnnCase, string)"/> of the
 /// filled case with the default judge (<see cref="Verifier.DefaultJudge"/>), and the three parts of that check measured
 /// separately: the forward bound (one recorded <see cref="ForwardBound"/> run in the claimed format's rounding model), the
-/// ball reference (<see cref="FedReference"/> over <see cref="Ball128Scalar"/>, the forward values and their enclosures at
-/// 128 bits, as <see cref="ToleranceModel"/>.Forward computes them) and the gradient judge's
+/// ball reference (<see cref="FedReference"/>.forward128: the forward values and their enclosures at 128 bits in the fixed-width
+/// ball, the gate rows over the exact weights in place, as <see cref="ToleranceModel"/>.Forward computes them; beside it the
+/// same recursion through the generic Ball128 step, which builds an operand array per gate row) and the gradient judge's
 /// <see cref="ToleranceModel"/>.Backward (two recorded runs, the claimed format's and float64's, each with its reverse
 /// accumulation). A check is the sum of the three plus the comparison of the claims, which is negligible.
 /// A short job (one launch, no warm-up, three single-invocation iterations) because one check takes seconds to minutes.
@@ -99,9 +100,22 @@ public abstract class OracleCheckWorkload
         return run.Tape.Count;
     }
 
-    /// <summary>Part of the check: the 128-bit ball reference of the fed forward recursion (the fixed-width ball the check uses).</summary>
+    /// <summary>Part of the check: the 128-bit ball reference of the fed forward recursion (the fixed-width ball the check uses,
+    /// gate rows by <see cref="WeightRows128"/>).</summary>
     [Benchmark]
     public int BallReferenceOnly()
+    {
+        var c = _filled!;
+        var (y, _, _) = FedReference.forward128(Feeding.ClaimedStates, c.Weights, c.T, c.Batch, c.X.Data,
+            c.SeqLens, c.H0?.Data, c.C0?.Data, c.Claimed.Y!.Data);
+        return y.Length;
+    }
+
+    /// <summary>For comparison: the same ball reference through the twins' generic step over <see cref="Ball128Scalar"/>
+    /// (<see cref="Ball128"/>.dot over an operand array built per gate row), the check's path before
+    /// <see cref="FedReference"/>.forward128.</summary>
+    [Benchmark]
+    public int BallReferenceGenericOnly()
     {
         var c = _filled!;
         var (y, _, _) = FedReference.forward(Ball128Scalar.instance, Feeding.ClaimedStates, c.Weights, c.T, c.Batch, c.X.Data,

@@ -35,8 +35,13 @@ internal static partial class Kernels
     /// computed by 4 × 32 (float) register tiles that broadcast one element of A against two vectors of a row of B; otherwise,
     /// and for the columns past the last full tile, one vectorised row update C_r += A[r][κ]·B_κ per (r, κ).
     /// </summary>
+    /// <remarks>
+    /// A single row (the matrix–vector product of batch 1) against a B packed once runs column group by column group through
+    /// the whole depth (<see cref="MatVecPacked{T}"/>), in ascending or, when <paramref name="descendingColumns"/>, descending
+    /// column order; every entry is the same chain of roundings either way.
+    /// </remarks>
     public static void MatMul<T>(ReadOnlySpan<T> a, int rows, int k, int lda, ReadOnlySpan<T> b, int ldb, int cols,
-        Span<T> c, int ldc, bool accumulate, PackedPanels<T>? packedB = null)
+        Span<T> c, int ldc, bool accumulate, PackedPanels<T>? packedB = null, bool descendingColumns = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (rows == 0 || cols == 0)
@@ -46,7 +51,7 @@ internal static partial class Kernels
 
         // The tiles read and write through unchecked references: establish the bounds once.
         ArgumentOutOfRangeException.ThrowIfLessThan(a.Length, ((rows - 1) * lda) + k, nameof(a));
-        MatMulCore(a, rows, k, lda, 1, b, ldb, cols, c, ldc, accumulate, packedB);
+        MatMulCore(a, rows, k, lda, 1, b, ldb, cols, c, ldc, accumulate, packedB, descendingColumns);
     }
 
     /// <summary>
@@ -66,7 +71,7 @@ internal static partial class Kernels
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(a.Length, k == 0 ? 0 : ((k - 1) * lda) + rows, nameof(a));
-        MatMulCore(a, rows, k, 1, lda, b, ldb, cols, c, ldc, accumulate, null);
+        MatMulCore(a, rows, k, 1, lda, b, ldb, cols, c, ldc, accumulate, null, false);
     }
 
     /// <summary>
@@ -74,7 +79,7 @@ internal static partial class Kernels
     /// (ks = 1: row-major A; rs = 1: A stored transposed). The bounds of A are checked by the callers.
     /// </summary>
     private static void MatMulCore<T>(ReadOnlySpan<T> a, int rows, int k, int rs, int ks, ReadOnlySpan<T> b, int ldb, int cols,
-        Span<T> c, int ldc, bool accumulate, PackedPanels<T>? packedB)
+        Span<T> c, int ldc, bool accumulate, PackedPanels<T>? packedB, bool descendingColumns)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(b.Length, k == 0 ? 0 : ((k - 1) * ldb) + cols, nameof(b));
@@ -88,8 +93,15 @@ internal static partial class Kernels
             {
                 // A prepacked B is used only if it was packed for exactly this product (same depth and tiled columns).
                 PackedPanels<T>? prepacked = packedB is not null && packedB.Depth == k && packedB.Columns == tiled ? packedB : null;
-                MatMulTiled(ref MemoryMarshal.GetReference(a), rows, k, rs, ks, ref MemoryMarshal.GetReference(b), ldb, tiled,
+                if (rows == 1 && ks == 1 && prepacked is not null)
+                {
+                    MatVecPacked(ref MemoryMarshal.GetReference(a), prepacked, ref MemoryMarshal.GetReference(c), accumulate, descendingColumns);
+                }
+                else
+                {
+                    MatMulTiled(ref MemoryMarshal.GetReference(a), rows, k, rs, ks, ref MemoryMarshal.GetReference(b), ldb, tiled,
                     ref MemoryMarshal.GetReference(c), ldc, accumulate, prepacked);
+                }
             }
         }
 
@@ -251,6 +263,433 @@ internal static partial class Kernels
                 Tile1x2(ref Unsafe.Add(ref ak, (nint)r * rs), ks, ref bj, stride, kc, ref Unsafe.Add(ref c, ((nint)r * ldc) + j), add);
             }
         }
+    }
+
+    /// <summary>
+    /// c[0..cols) (+)= Σ_κ a[κ]·B[κ][0..cols) for a B packed once (cols = its full panels): the matrix–vector product of
+    /// batch 1. Each group of four panels (eight vectors of columns) keeps its sums in registers through every k block of the
+    /// depth, so c is loaded and stored once instead of once per k block; the κ order and the fused multiply–adds are those of
+    /// the blocked product (which stores and reloads the partial sums exactly between k blocks), so the bits are the same.
+    /// With <paramref name="descending"/> the groups run from the last to the first. A caller that alternates the direction
+    /// from one product to the next (the time loop, step by step) starts each product on the part of B the previous one read
+    /// last, which is still in L2 when B is larger than L2 (4 MB for an LSTM with H = 512 against a 1 MB L2): streamed in the
+    /// same order every time, a B larger than the cache evicts itself and every byte comes from L3 again.
+    /// </summary>
+    private static void MatVecPacked<T>(ref T a, PackedPanels<T> packed, ref T c, bool add, bool descending)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int panel = 2 * Vector512<T>.Count;
+        int cols = packed.Columns, k = packed.Depth, kBlock = packed.KBlock;
+        int groups = cols / (4 * panel);
+        int singles = (cols / panel) - (4 * groups);
+        ref T b = ref packed.Start;
+        if (!descending)
+        {
+            for (int j = 0; j < groups; j++)
+            {
+                Group1x8(ref a, ref b, k, kBlock, cols, j * 4 * panel, ref c, add);
+            }
+
+            for (int p = 0; p < singles; p++)
+            {
+                Group1x2(ref a, ref b, k, kBlock, cols, ((4 * groups) + p) * panel, ref c, add);
+            }
+        }
+        else
+        {
+            for (int p = singles - 1; p >= 0; p--)
+            {
+                Group1x2(ref a, ref b, k, kBlock, cols, ((4 * groups) + p) * panel, ref c, add);
+            }
+
+            for (int j = groups - 1; j >= 0; j--)
+            {
+                Group1x8(ref a, ref b, k, kBlock, cols, j * 4 * panel, ref c, add);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Columns [j, j + 4·panel) of <see cref="MatVecPacked{T}"/>: four packed panels through every k block of depth
+    /// <paramref name="kBlock"/> (block k0 of the panels starts at k0·cols, its panel p at p·kc·panel within it).
+    /// </summary>
+    private static void Group1x8<T>(ref T a, ref T b, int k, int kBlock, int cols, int j, ref T c, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        int panel = 2 * w;
+        ref T cj = ref Unsafe.Add(ref c, j);
+        var s0 = Start(ref cj, 0, add);
+        var s1 = Start(ref cj, w, add);
+        var s2 = Start(ref cj, 2 * w, add);
+        var s3 = Start(ref cj, 3 * w, add);
+        var s4 = Start(ref cj, 4 * w, add);
+        var s5 = Start(ref cj, 5 * w, add);
+        var s6 = Start(ref cj, 6 * w, add);
+        var s7 = Start(ref cj, 7 * w, add);
+        for (int k0 = 0; k0 < k; k0 += kBlock)
+        {
+            int kc = Math.Min(kBlock, k - k0);
+            nint ps = (nint)kc * panel;
+            ref T p0 = ref Unsafe.Add(ref b, ((nint)k0 * cols) + ((nint)(j / panel) * ps));
+            ref T p1 = ref Unsafe.Add(ref p0, ps);
+            ref T p2 = ref Unsafe.Add(ref p1, ps);
+            ref T p3 = ref Unsafe.Add(ref p2, ps);
+            ref T ak = ref Unsafe.Add(ref a, k0);
+            nint bo = 0;
+            for (int q = 0; q < kc; q++, bo += panel)
+            {
+                var x = Vector512.Create(Unsafe.Add(ref ak, q));
+                s0 = Fma(x, Vector512.LoadUnsafe(ref p0, (nuint)bo), s0);
+                s1 = Fma(x, Vector512.LoadUnsafe(ref p0, (nuint)(bo + w)), s1);
+                s2 = Fma(x, Vector512.LoadUnsafe(ref p1, (nuint)bo), s2);
+                s3 = Fma(x, Vector512.LoadUnsafe(ref p1, (nuint)(bo + w)), s3);
+                s4 = Fma(x, Vector512.LoadUnsafe(ref p2, (nuint)bo), s4);
+                s5 = Fma(x, Vector512.LoadUnsafe(ref p2, (nuint)(bo + w)), s5);
+                s6 = Fma(x, Vector512.LoadUnsafe(ref p3, (nuint)bo), s6);
+                s7 = Fma(x, Vector512.LoadUnsafe(ref p3, (nuint)(bo + w)), s7);
+            }
+        }
+
+        s0.StoreUnsafe(ref cj, 0);
+        s1.StoreUnsafe(ref cj, (nuint)w);
+        s2.StoreUnsafe(ref cj, (nuint)(2 * w));
+        s3.StoreUnsafe(ref cj, (nuint)(3 * w));
+        s4.StoreUnsafe(ref cj, (nuint)(4 * w));
+        s5.StoreUnsafe(ref cj, (nuint)(5 * w));
+        s6.StoreUnsafe(ref cj, (nuint)(6 * w));
+        s7.StoreUnsafe(ref cj, (nuint)(7 * w));
+    }
+
+    /// <summary>Columns [j, j + panel) of <see cref="MatVecPacked{T}"/>: one packed panel through every k block.</summary>
+    private static void Group1x2<T>(ref T a, ref T b, int k, int kBlock, int cols, int j, ref T c, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        int panel = 2 * w;
+        ref T cj = ref Unsafe.Add(ref c, j);
+        var s0 = Start(ref cj, 0, add);
+        var s1 = Start(ref cj, w, add);
+        for (int k0 = 0; k0 < k; k0 += kBlock)
+        {
+            int kc = Math.Min(kBlock, k - k0);
+            ref T p0 = ref Unsafe.Add(ref b, ((nint)k0 * cols) + ((nint)(j / panel) * kc * panel));
+            ref T ak = ref Unsafe.Add(ref a, k0);
+            nint bo = 0;
+            for (int q = 0; q < kc; q++, bo += panel)
+            {
+                var x = Vector512.Create(Unsafe.Add(ref ak, q));
+                s0 = Fma(x, Vector512.LoadUnsafe(ref p0, (nuint)bo), s0);
+                s1 = Fma(x, Vector512.LoadUnsafe(ref p0, (nuint)(bo + w)), s1);
+            }
+        }
+
+        s0.StoreUnsafe(ref cj, 0);
+        s1.StoreUnsafe(ref cj, (nuint)w);
+    }
+
+    /// <summary>
+    /// The recurrent product of one batch-1 step, c_h = h·B_h (<see cref="MatVecPacked{T}"/> over a B_h packed once, in the
+    /// direction <paramref name="descending"/>), interleaved with part of the input projection of four later steps:
+    /// C_x[r][panel p] = X[r]·B_x[·][panel p] for the four rows r of <paramref name="x"/> (row stride <paramref name="lda"/>) and
+    /// the panels p ∈ [<paramref name="panelFrom"/>, <paramref name="panelTo"/>) of B_x packed once, written to
+    /// <paramref name="cx"/> (row stride <paramref name="ldc"/>). The matrix–vector product is bound by the bandwidth of the
+    /// stream of B_h and leaves the FMA units mostly idle; the projection is bound by the FMA units: run in the same loop, each
+    /// fills the other's gaps. Every entry is the chain of roundings of <see cref="MatMul{T}"/> (κ order, fused multiply–adds,
+    /// partial sums stored and reloaded exactly between k blocks). Requires B_h and B_x of the same depth, B_x's k-block depth a
+    /// multiple of B_h's, and the panels in range; the caller checks <see cref="CanInterleave{T}"/>.
+    /// </summary>
+    public static void MatVecWithProjection<T>(ReadOnlySpan<T> h, PackedPanels<T> bh, Span<T> ch, bool descending,
+        ReadOnlySpan<T> x, int lda, PackedPanels<T> bx, Span<T> cx, int ldc, int panelFrom, int panelTo, int rows = 8)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int panel = 2 * Vector512<T>.Count;
+        int k = bh.Depth;
+        ArgumentOutOfRangeException.ThrowIfLessThan(h.Length, k, nameof(h));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ch.Length, bh.Columns, nameof(ch));
+        ArgumentOutOfRangeException.ThrowIfLessThan(x.Length, ((rows - 1) * lda) + k, nameof(x));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(panelTo * panel, bx.Columns, nameof(panelTo));
+        ArgumentOutOfRangeException.ThrowIfLessThan(cx.Length, ((rows - 1) * ldc) + (panelTo * panel), nameof(cx));
+        ref T a = ref MemoryMarshal.GetReference(h);
+        ref T c = ref MemoryMarshal.GetReference(ch);
+        ref T xr = ref MemoryMarshal.GetReference(x);
+        ref T cxr = ref MemoryMarshal.GetReference(cx);
+        int cols = bh.Columns;
+        int groups = cols / (4 * panel);
+        int singles = (cols / panel) - (4 * groups);
+        int p = panelFrom;
+        for (int u = 0; u < groups; u++)
+        {
+            int j = (descending ? groups - 1 - u : u) * 4 * panel;
+            if (p < panelTo)
+            {
+                if (rows == 8)
+                {
+                    Group1x8WithTile8x2(ref a, bh, j, ref c, ref xr, lda, bx, p, ref cxr, ldc);
+                }
+                else
+                {
+                    Group1x8WithTile4x2(ref a, bh, j, ref c, ref xr, lda, bx, p, ref cxr, ldc);
+                }
+
+                p++;
+            }
+            else
+            {
+                Group1x8(ref a, ref bh.Start, k, bh.KBlock, cols, j, ref c, false);
+            }
+        }
+
+        for (int u = 0; u < singles; u++)
+        {
+            Group1x2(ref a, ref bh.Start, k, bh.KBlock, cols, ((4 * groups) + u) * panel, ref c, false);
+        }
+
+        for (; p < panelTo; p++)
+        {
+            ProjectionPanel(ref xr, lda, bx, p, ref cxr, ldc);
+            if (rows == 8)
+            {
+                ProjectionPanel(ref Unsafe.Add(ref xr, 4 * (nint)lda), lda, bx, p, ref Unsafe.Add(ref cxr, 4 * (nint)ldc), ldc);
+            }
+        }
+    }
+
+    /// <summary>The number of full panels (two 512-bit vectors of columns each) of a packing.</summary>
+    public static int Panels<T>(PackedPanels<T> packed)
+        where T : unmanaged, IFloatingPointIeee754<T> => packed.Columns / (2 * Vector512<T>.Count);
+
+    /// <summary>Whether <see cref="MatVecWithProjection{T}"/> runs for these packings (512-bit tiles, equal depths, nested k blocks).</summary>
+    public static bool CanInterleave<T>(PackedPanels<T>? bh, PackedPanels<T>? bx) =>
+        bh is not null && bx is not null && bh.Depth == bx.Depth && bx.KBlock % bh.KBlock == 0;
+
+    /// <summary>Rows 0–3 of C_x, panel p, through every k block of B_x (the 4 × 2-vector tile of the blocked product).</summary>
+    private static void ProjectionPanel<T>(ref T x, int lda, PackedPanels<T> bx, int p, ref T cx, int ldc)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int panel = 2 * Vector512<T>.Count;
+        for (int k0 = 0; k0 < bx.Depth; k0 += bx.KBlock)
+        {
+            int kc = Math.Min(bx.KBlock, bx.Depth - k0);
+            Tile4x2(ref Unsafe.Add(ref x, k0), lda, 1, ref Unsafe.Add(ref bx.Start, ((nint)k0 * bx.Columns) + ((nint)p * kc * panel)), panel, kc,
+                ref Unsafe.Add(ref cx, (nint)p * panel), ldc, k0 > 0);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Group1x8{T}"/> for columns [j, j + 4·panel) of c_h and, in the same loop over κ, the 4 × 2-vector tile of rows
+    /// 0–3 of C_x and panel <paramref name="p"/> of B_x.
+    /// </summary>
+    private static void Group1x8WithTile4x2<T>(ref T a, PackedPanels<T> bh, int j, ref T c, ref T x, int lda, PackedPanels<T> bx, int p,
+        ref T cx, int ldc)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        int panel = 2 * w;
+        int k = bh.Depth, cols = bh.Columns, kBlock = bh.KBlock, xBlock = bx.KBlock, xCols = bx.Columns;
+        ref T cj = ref Unsafe.Add(ref c, j);
+        var s0 = Vector512<T>.Zero;
+        var s1 = Vector512<T>.Zero;
+        var s2 = Vector512<T>.Zero;
+        var s3 = Vector512<T>.Zero;
+        var s4 = Vector512<T>.Zero;
+        var s5 = Vector512<T>.Zero;
+        var s6 = Vector512<T>.Zero;
+        var s7 = Vector512<T>.Zero;
+        ref T x1 = ref Unsafe.Add(ref x, lda);
+        ref T x2 = ref Unsafe.Add(ref x1, lda);
+        ref T x3 = ref Unsafe.Add(ref x2, lda);
+        ref T cp = ref Unsafe.Add(ref cx, (nint)p * panel);
+        nint c1 = ldc, c2 = 2 * (nint)ldc, c3 = 3 * (nint)ldc;
+        var t00 = Vector512<T>.Zero;
+        var t01 = Vector512<T>.Zero;
+        var t10 = Vector512<T>.Zero;
+        var t11 = Vector512<T>.Zero;
+        var t20 = Vector512<T>.Zero;
+        var t21 = Vector512<T>.Zero;
+        var t30 = Vector512<T>.Zero;
+        var t31 = Vector512<T>.Zero;
+        for (int k0 = 0; k0 < k; k0 += kBlock)
+        {
+            int kc = Math.Min(kBlock, k - k0);
+            nint ps = (nint)kc * panel;
+            ref T p0 = ref Unsafe.Add(ref bh.Start, ((nint)k0 * cols) + ((nint)(j / panel) * ps));
+            ref T p1 = ref Unsafe.Add(ref p0, ps);
+            ref T p2 = ref Unsafe.Add(ref p1, ps);
+            ref T p3 = ref Unsafe.Add(ref p2, ps);
+            int xb = k0 / xBlock * xBlock;
+            int xkc = Math.Min(xBlock, k - xb);
+            ref T y = ref Unsafe.Add(ref bx.Start, ((nint)xb * xCols) + ((nint)p * xkc * panel) + ((nint)(k0 - xb) * panel));
+            nint bo = 0;
+            for (int q = 0; q < kc; q++, bo += panel)
+            {
+                int kq = k0 + q;
+                var hb = Vector512.Create(Unsafe.Add(ref a, kq));
+                s0 = Fma(hb, Vector512.LoadUnsafe(ref p0, (nuint)bo), s0);
+                s1 = Fma(hb, Vector512.LoadUnsafe(ref p0, (nuint)(bo + w)), s1);
+                s2 = Fma(hb, Vector512.LoadUnsafe(ref p1, (nuint)bo), s2);
+                s3 = Fma(hb, Vector512.LoadUnsafe(ref p1, (nuint)(bo + w)), s3);
+                s4 = Fma(hb, Vector512.LoadUnsafe(ref p2, (nuint)bo), s4);
+                s5 = Fma(hb, Vector512.LoadUnsafe(ref p2, (nuint)(bo + w)), s5);
+                s6 = Fma(hb, Vector512.LoadUnsafe(ref p3, (nuint)bo), s6);
+                s7 = Fma(hb, Vector512.LoadUnsafe(ref p3, (nuint)(bo + w)), s7);
+                var y0 = Vector512.LoadUnsafe(ref y, (nuint)bo);
+                var y1 = Vector512.LoadUnsafe(ref y, (nuint)(bo + w));
+                var xq = Vector512.Create(Unsafe.Add(ref x, kq));
+                t00 = Fma(xq, y0, t00);
+                t01 = Fma(xq, y1, t01);
+                xq = Vector512.Create(Unsafe.Add(ref x1, kq));
+                t10 = Fma(xq, y0, t10);
+                t11 = Fma(xq, y1, t11);
+                xq = Vector512.Create(Unsafe.Add(ref x2, kq));
+                t20 = Fma(xq, y0, t20);
+                t21 = Fma(xq, y1, t21);
+                xq = Vector512.Create(Unsafe.Add(ref x3, kq));
+                t30 = Fma(xq, y0, t30);
+                t31 = Fma(xq, y1, t31);
+            }
+        }
+
+        s0.StoreUnsafe(ref cj, 0);
+        s1.StoreUnsafe(ref cj, (nuint)w);
+        s2.StoreUnsafe(ref cj, (nuint)(2 * w));
+        s3.StoreUnsafe(ref cj, (nuint)(3 * w));
+        s4.StoreUnsafe(ref cj, (nuint)(4 * w));
+        s5.StoreUnsafe(ref cj, (nuint)(5 * w));
+        s6.StoreUnsafe(ref cj, (nuint)(6 * w));
+        s7.StoreUnsafe(ref cj, (nuint)(7 * w));
+        t00.StoreUnsafe(ref cp, 0);
+        t01.StoreUnsafe(ref cp, (nuint)w);
+        t10.StoreUnsafe(ref cp, (nuint)c1);
+        t11.StoreUnsafe(ref cp, (nuint)(c1 + w));
+        t20.StoreUnsafe(ref cp, (nuint)c2);
+        t21.StoreUnsafe(ref cp, (nuint)(c2 + w));
+        t30.StoreUnsafe(ref cp, (nuint)c3);
+        t31.StoreUnsafe(ref cp, (nuint)(c3 + w));
+    }
+
+    /// <summary>
+    /// <see cref="Group1x8{T}"/> for columns [j, j + 4·panel) of c_h and, in the same loop over κ, the 8 × 2-vector tile of rows
+    /// 0–7 of C_x and panel <paramref name="p"/> of B_x.
+    /// </summary>
+    private static void Group1x8WithTile8x2<T>(ref T a, PackedPanels<T> bh, int j, ref T c, ref T x, int lda, PackedPanels<T> bx, int p,
+        ref T cx, int ldc)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        int panel = 2 * w;
+        int k = bh.Depth, cols = bh.Columns, kBlock = bh.KBlock, xBlock = bx.KBlock, xCols = bx.Columns;
+        ref T cj = ref Unsafe.Add(ref c, j);
+        var s0 = Vector512<T>.Zero;
+        var s1 = Vector512<T>.Zero;
+        var s2 = Vector512<T>.Zero;
+        var s3 = Vector512<T>.Zero;
+        var s4 = Vector512<T>.Zero;
+        var s5 = Vector512<T>.Zero;
+        var s6 = Vector512<T>.Zero;
+        var s7 = Vector512<T>.Zero;
+        ref T x1 = ref Unsafe.Add(ref x, lda);
+        ref T x2 = ref Unsafe.Add(ref x1, lda);
+        ref T x3 = ref Unsafe.Add(ref x2, lda);
+        ref T x4 = ref Unsafe.Add(ref x3, lda);
+        ref T x5 = ref Unsafe.Add(ref x4, lda);
+        ref T x6 = ref Unsafe.Add(ref x5, lda);
+        ref T x7 = ref Unsafe.Add(ref x6, lda);
+        ref T cp = ref Unsafe.Add(ref cx, (nint)p * panel);
+        nint c1 = ldc, c2 = 2 * (nint)ldc, c3 = 3 * (nint)ldc, c4 = 4 * (nint)ldc, c5 = 5 * (nint)ldc, c6 = 6 * (nint)ldc, c7 = 7 * (nint)ldc;
+        var t00 = Vector512<T>.Zero;
+        var t01 = Vector512<T>.Zero;
+        var t10 = Vector512<T>.Zero;
+        var t11 = Vector512<T>.Zero;
+        var t20 = Vector512<T>.Zero;
+        var t21 = Vector512<T>.Zero;
+        var t30 = Vector512<T>.Zero;
+        var t31 = Vector512<T>.Zero;
+        var t40 = Vector512<T>.Zero;
+        var t41 = Vector512<T>.Zero;
+        var t50 = Vector512<T>.Zero;
+        var t51 = Vector512<T>.Zero;
+        var t60 = Vector512<T>.Zero;
+        var t61 = Vector512<T>.Zero;
+        var t70 = Vector512<T>.Zero;
+        var t71 = Vector512<T>.Zero;
+        for (int k0 = 0; k0 < k; k0 += kBlock)
+        {
+            int kc = Math.Min(kBlock, k - k0);
+            nint ps = (nint)kc * panel;
+            ref T p0 = ref Unsafe.Add(ref bh.Start, ((nint)k0 * cols) + ((nint)(j / panel) * ps));
+            ref T p1 = ref Unsafe.Add(ref p0, ps);
+            ref T p2 = ref Unsafe.Add(ref p1, ps);
+            ref T p3 = ref Unsafe.Add(ref p2, ps);
+            int xb = k0 / xBlock * xBlock;
+            int xkc = Math.Min(xBlock, k - xb);
+            ref T y = ref Unsafe.Add(ref bx.Start, ((nint)xb * xCols) + ((nint)p * xkc * panel) + ((nint)(k0 - xb) * panel));
+            nint bo = 0;
+            for (int q = 0; q < kc; q++, bo += panel)
+            {
+                int kq = k0 + q;
+                var hb = Vector512.Create(Unsafe.Add(ref a, kq));
+                s0 = Fma(hb, Vector512.LoadUnsafe(ref p0, (nuint)bo), s0);
+                s1 = Fma(hb, Vector512.LoadUnsafe(ref p0, (nuint)(bo + w)), s1);
+                s2 = Fma(hb, Vector512.LoadUnsafe(ref p1, (nuint)bo), s2);
+                s3 = Fma(hb, Vector512.LoadUnsafe(ref p1, (nuint)(bo + w)), s3);
+                s4 = Fma(hb, Vector512.LoadUnsafe(ref p2, (nuint)bo), s4);
+                s5 = Fma(hb, Vector512.LoadUnsafe(ref p2, (nuint)(bo + w)), s5);
+                s6 = Fma(hb, Vector512.LoadUnsafe(ref p3, (nuint)bo), s6);
+                s7 = Fma(hb, Vector512.LoadUnsafe(ref p3, (nuint)(bo + w)), s7);
+                var y0 = Vector512.LoadUnsafe(ref y, (nuint)bo);
+                var y1 = Vector512.LoadUnsafe(ref y, (nuint)(bo + w));
+                var xq = Vector512.Create(Unsafe.Add(ref x, kq));
+                t00 = Fma(xq, y0, t00);
+                t01 = Fma(xq, y1, t01);
+                xq = Vector512.Create(Unsafe.Add(ref x1, kq));
+                t10 = Fma(xq, y0, t10);
+                t11 = Fma(xq, y1, t11);
+                xq = Vector512.Create(Unsafe.Add(ref x2, kq));
+                t20 = Fma(xq, y0, t20);
+                t21 = Fma(xq, y1, t21);
+                xq = Vector512.Create(Unsafe.Add(ref x3, kq));
+                t30 = Fma(xq, y0, t30);
+                t31 = Fma(xq, y1, t31);
+                xq = Vector512.Create(Unsafe.Add(ref x4, kq));
+                t40 = Fma(xq, y0, t40);
+                t41 = Fma(xq, y1, t41);
+                xq = Vector512.Create(Unsafe.Add(ref x5, kq));
+                t50 = Fma(xq, y0, t50);
+                t51 = Fma(xq, y1, t51);
+                xq = Vector512.Create(Unsafe.Add(ref x6, kq));
+                t60 = Fma(xq, y0, t60);
+                t61 = Fma(xq, y1, t61);
+                xq = Vector512.Create(Unsafe.Add(ref x7, kq));
+                t70 = Fma(xq, y0, t70);
+                t71 = Fma(xq, y1, t71);
+            }
+        }
+
+        s0.StoreUnsafe(ref cj, 0);
+        s1.StoreUnsafe(ref cj, (nuint)w);
+        s2.StoreUnsafe(ref cj, (nuint)(2 * w));
+        s3.StoreUnsafe(ref cj, (nuint)(3 * w));
+        s4.StoreUnsafe(ref cj, (nuint)(4 * w));
+        s5.StoreUnsafe(ref cj, (nuint)(5 * w));
+        s6.StoreUnsafe(ref cj, (nuint)(6 * w));
+        s7.StoreUnsafe(ref cj, (nuint)(7 * w));
+        t00.StoreUnsafe(ref cp, 0);
+        t01.StoreUnsafe(ref cp, (nuint)w);
+        t10.StoreUnsafe(ref cp, (nuint)c1);
+        t11.StoreUnsafe(ref cp, (nuint)(c1 + w));
+        t20.StoreUnsafe(ref cp, (nuint)c2);
+        t21.StoreUnsafe(ref cp, (nuint)(c2 + w));
+        t30.StoreUnsafe(ref cp, (nuint)c3);
+        t31.StoreUnsafe(ref cp, (nuint)(c3 + w));
+        t40.StoreUnsafe(ref cp, (nuint)c4);
+        t41.StoreUnsafe(ref cp, (nuint)(c4 + w));
+        t50.StoreUnsafe(ref cp, (nuint)c5);
+        t51.StoreUnsafe(ref cp, (nuint)(c5 + w));
+        t60.StoreUnsafe(ref cp, (nuint)c6);
+        t61.StoreUnsafe(ref cp, (nuint)(c6 + w));
+        t70.StoreUnsafe(ref cp, (nuint)c7);
+        t71.StoreUnsafe(ref cp, (nuint)(c7 + w));
     }
 
     /// <summary>Bytes of a row block of C (<see cref="MBlock"/> rows) up to which the k blocks run inside the row block.</summary>

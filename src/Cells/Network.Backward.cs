@@ -287,7 +287,7 @@ public sealed partial class Network<T>
             }
 
             // dh_{t−1} += W_hᵀ dA_h for the whole batch at once (rows without a cell have dA_h = 0); W_h is packed once.
-            Kernels.MatMul<T>(dAhAll.AsSpan(t * batch * g, batch * g), batch, whRows, g, p.Wh, h, h, ws.DH, h, accumulate: true, p.WhPacked);
+            Kernels.MatMul<T>(dAhAll.AsSpan(t * batch * g, batch * g), batch, whRows, g, p.Wh, h, h, ws.DH, h, accumulate: true, p.WhPacked, Alternate(t));
         }
 
         WeightGradients(ws, p, tape, grad, input, dIn, d == 0 ? MinLo(ws) : 0, d == 0 ? hi + 1 : steps);

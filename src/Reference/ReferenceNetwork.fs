@@ -36,13 +36,12 @@ type ReferenceGradients internal (outputs: ReferenceResult, loss: Ball option, g
     member _.OutputWy = match g.Output with Some o -> o.Wy | None -> [||]
     member _.OutputBy = match g.Output with Some o -> o.By | None -> [||]
 
-/// The Ball128 weights of the last step call per LayerWeights object, with a copy of the doubles they were lifted from: a
-/// repeated step with unchanged weights (compared element by element) reuses them instead of lifting 4·H·(In + H) values.
-/// Rows: the gate rows [W_x[row], W_h[row], b_x[row], b_h[row]] for WeightRows128.dot.
-type private LiftedWeights(spec: CellSpec, layer: int, source: float[][], lifted: LayerParams<Ball128>, rows: WeightRows128) =
+/// The prepared Ball128 weights (Step128.prepare) of the last step call per LayerWeights object, with a copy of the doubles
+/// they were prepared from: a repeated step with unchanged weights (compared element by element) reuses them instead of
+/// lifting and splitting G·H·(In + H + 2) values again.
+type private LiftedWeights(spec: CellSpec, layer: int, source: float[][], prepared: Layer128) =
     static member Arrays(w: LayerWeights) = [| w.Wx; w.Wh; w.Bx; w.Bh; (if isNull w.P then [||] else w.P) |]
-    member _.Lifted = lifted
-    member _.Rows = rows
+    member _.Prepared = prepared
 
     member _.Matches(s: CellSpec, l: int, w: LayerWeights) =
         obj.Equals(spec, s) && layer = l
@@ -55,15 +54,7 @@ module private LiftCache =
         match table.TryGetValue w with
         | true, cached when cached.Matches(spec, layer, w) -> cached
         | _ ->
-            let lifted = Step.lift Ball128Scalar.instance spec layer w
-            let inp, h = lifted.InputSize, lifted.HiddenSize
-            let rows =
-                WeightRows128.create (spec.Gates * h) (inp + h + 2) (fun r k ->
-                    if k < inp then w.Wx[r * inp + k]
-                    elif k < inp + h then w.Wh[r * h + k - inp]
-                    elif k = inp + h then w.Bx[r]
-                    else w.Bh[r])
-            let cached = LiftedWeights(spec, layer, LiftedWeights.Arrays w |> Array.map Array.copy, lifted, rows)
+            let cached = LiftedWeights(spec, layer, LiftedWeights.Arrays w |> Array.map Array.copy, Step128.prepare spec layer w)
             table.AddOrUpdate(w, cached)
             cached
 
@@ -86,20 +77,9 @@ type ReferenceNetwork =
         let inputs = Network.inputs s spec timeSteps batch (Array.map Ball.ofFloat x) seqLens (lift h0) (lift c0)
         spec, layers, inputs
 
-    /// One step in Ball128 with the gate rows' pre-activations from WeightRows128.dot (inputs already checked).
+    /// One step in Ball128 with the gate rows' pre-activations from WeightRows128 (Step128.run; inputs already checked).
     static member private Step128(spec: CellSpec, layer: int, weights: LayerWeights, x: Ball128[], hPrev: Ball128[], cPrev: Ball128[]) =
-        let cached = LiftCache.lift spec layer weights
-        let rows = cached.Rows
-        // The operand vector [x, h_{t−1}, 1, 1] is the same array for every row of the step: split it once.
-        let prepared = ref (null, Unchecked.defaultof<Operands128>)
-        let affine (xh11: Ball128[]) row =
-            let source, ops = prepared.Value
-            if obj.ReferenceEquals(source, xh11) then WeightRows128.dotPrepared rows row ops
-            else
-                let ops = WeightRows128.prepare xh11
-                prepared.Value <- (xh11, ops)
-                WeightRows128.dotPrepared rows row ops
-        let r = Step.runWith Ball128Scalar.instance spec cached.Lifted affine x hPrev cPrev
+        let r = Step128.run spec (LiftCache.lift spec layer weights).Prepared x hPrev cPrev
         let back = Array.map Ball128.toBall
         ReferenceStep(back r.H, back r.C, back r.Gates)
 
@@ -112,9 +92,9 @@ type ReferenceNetwork =
             let f = Ball128Scalar.instance
             let lift (v: float[]) = if isNull v || v.Length = 0 then null else Array.map Ball128.ofFloat v
             let spec = weights.Spec
-            let layers = Network.lift f weights
+            let layers = Network.liftWith Step128.prepare weights
             let inputs = Network.inputs f spec timeSteps batch (Array.map Ball128.ofFloat x) seqLens (lift h0) (lift c0)
-            let out = Network.forward f spec layers inputs 0
+            let out = Network.forwardWith f spec (fun k -> Step128.run spec layers[k]) inputs 0
             let back = Array.map Ball128.toBall
             ReferenceResult(back out.Y, back out.Hn, back out.Cn)
         else

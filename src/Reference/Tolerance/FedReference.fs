@@ -3,10 +3,13 @@ namespace RnnVerify.Reference.Tolerance
 open RnnVerify.Cells
 open RnnVerify.Reference
 open RnnVerify.Reference.Twins
+open RnnVerify.Reference.Fast
 
 module FedReference =
-    let forward
+    /// The fed recursion with the step of each layer and direction from stepOf layer direction (applied once per pair).
+    let private run
         (s: Scalar<'T>)
+        (stepOf: int -> int -> 'T[] -> 'T[] -> 'T[] -> StepResult<'T>)
         (feeding: Feeding)
         (weights: NetworkWeights)
         (timeSteps: int)
@@ -41,7 +44,7 @@ module FedReference =
             let carry = spec.Padding = PaddingReading.CarryLast
 
             for dir in 0 .. dirs - 1 do
-                let w = Step.lift s spec layer weights[layer, dir]
+                let step = stepOf layer dir
 
                 for b in 0 .. batch - 1 do
                     let len = lenOf b
@@ -55,7 +58,7 @@ module FedReference =
 
                     for k in 0 .. len - 1 do
                         let t = if dir = 0 then k else len - 1 - k
-                        let r = Step.run s spec w (Array.sub layerIn ((t * batch + b) * inSize) inSize) h c
+                        let r = step (Array.sub layerIn ((t * batch + b) * inSize) inSize) h c
                         Array.blit r.H 0 out (slotOf t) hidden
                         if reorder then Array.blit r.H 0 userY (slotOf (userSlot t k)) hidden
                         last <- r.H
@@ -79,3 +82,11 @@ module FedReference =
             y <- userY
 
         y, hN, cN
+
+    let forward (s: Scalar<'T>) feeding (weights: NetworkWeights) timeSteps batch x seqLens h0 c0 claimedY =
+        let stepOf layer dir = Step.run s weights.Spec (Step.lift s weights.Spec layer weights[layer, dir])
+        run s stepOf feeding weights timeSteps batch x seqLens h0 c0 claimedY
+
+    let forward128 feeding (weights: NetworkWeights) timeSteps batch x seqLens h0 c0 claimedY =
+        let stepOf layer dir = Step128.run weights.Spec (Step128.prepare weights.Spec layer weights[layer, dir])
+        run Ball128Scalar.instance stepOf feeding weights timeSteps batch x seqLens h0 c0 claimedY

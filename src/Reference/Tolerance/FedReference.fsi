@@ -2,6 +2,7 @@ namespace RnnVerify.Reference.Tolerance
 
 open RnnVerify.Cells
 open RnnVerify.Reference
+open RnnVerify.Reference.Fast
 
 /// The reference recursion the tolerance compares against, computed with the twins' step (Twins.Step.run) over any scalar type
 /// (Ball for enclosures), fed exactly as ForwardBound feeds it.
@@ -21,3 +22,20 @@ module FedReference =
         c0: float[] ->
         claimedY: float[] ->
             'T[] * 'T[] * 'T[]
+
+    /// forward over Ball128 with the one 128-bit step Fast.Step128.run (each layer and direction's weights prepared once per
+    /// call, every gate row's pre-activation computed in place over the exact double weights by WeightRows128): the same
+    /// enclosure guarantee as forward Ball128Scalar.instance, the same midpoints up to the radius-dependent branches of
+    /// the activations and kinks, radii no larger per row (docs/tolerances.md, "WeightRows128"), and no operand array per
+    /// gate row. The tolerance model's ball reference (ReferenceArithmetic.Ball).
+    val forward128:
+        feeding: Feeding ->
+        weights: NetworkWeights ->
+        timeSteps: int ->
+        batch: int ->
+        x: float[] ->
+        seqLens: int[] ->
+        h0: float[] ->
+        c0: float[] ->
+        claimedY: float[] ->
+            Ball128[] * Ball128[] * Ball128[]

@@ -132,9 +132,7 @@ type ToleranceModel =
             // The reference at 128 bits in the fixed-width ball (the same enclosure guarantee as BallScalar.at 128, faster).
             let yRef, hNRef, cNRef =
                 let yB, hNB, cNB =
-                    FedReference.forward
-                        RnnVerify.Reference.Fast.Ball128Scalar.instance
-                        feeding weights timeSteps batch x seqLens h0 c0 claimedY
+                    FedReference.forward128 feeding weights timeSteps batch x seqLens h0 c0 claimedY
 
                 let back = Array.map RnnVerify.Reference.Fast.Ball128.toBall
                 back yB, back hNB, back cNB

@@ -19,13 +19,15 @@ type NetworkOutputs<'T> = { Y: 'T[]; Hn: 'T[]; Cn: 'T[] }
 module Network =
     let private fail (name: string) message = raise (ArgumentException(message, name))
 
-    let lift (s: Scalar<'T>) (weights: NetworkWeights) : LayerParams<'T>[] =
+    let liftWith (prepare: CellSpec -> int -> LayerWeights -> 'L) (weights: NetworkWeights) : 'L[] =
         ArgumentNullException.ThrowIfNull weights
         let spec = weights.Spec
         let expected = spec.NumLayers * spec.Directions
         if weights.Layers.Count <> expected then
             fail "weights" (sprintf "weights has %d layers, expected numLayers·directions = %d" weights.Layers.Count expected)
-        Array.init expected (fun k -> Step.lift s spec (k / spec.Directions) weights.Layers[k])
+        Array.init expected (fun k -> prepare spec (k / spec.Directions) weights.Layers[k])
+
+    let lift (s: Scalar<'T>) (weights: NetworkWeights) : LayerParams<'T>[] = liftWith (Step.lift s) weights
 
     let inputs (s: Scalar<'T>) (spec: CellSpec) steps batch (x: 'T[]) (seqLens: int[]) (h0: 'T[]) (c0: 'T[]) =
         if steps < 0 then fail "steps" (sprintf "steps is %d, expected ≥ 0" steps)
@@ -48,7 +50,7 @@ module Network =
         { Steps = steps; Batch = batch; X = x; SeqLens = lens; H0 = state "h0" h0
           C0 = (if spec.Kind = CellKind.Lstm then state "c0" c0 else [||]) }
 
-    let forward (s: Scalar<'T>) (spec: CellSpec) (layers: LayerParams<'T>[]) (inputs: NetworkInputs<'T>) (cut: int) =
+    let forwardWith (s: Scalar<'T>) (spec: CellSpec) (step: int -> 'T[] -> 'T[] -> 'T[] -> StepResult<'T>) (inputs: NetworkInputs<'T>) (cut: int) =
         let T, B, H, D = inputs.Steps, inputs.Batch, spec.HiddenSize, spec.Directions
         let isLstm = spec.Kind = CellKind.Lstm
         let hn = Array.create (spec.NumLayers * D * B * H) s.Zero
@@ -64,7 +66,7 @@ module Network =
             let top = l = spec.NumLayers - 1
             let yUser = if top && reorder then Array.create (T * B * D * H) s.Zero else y
             for d in 0 .. D - 1 do
-                let w = layers[l * D + d]
+                let run = step (l * D + d)
                 for b in 0 .. B - 1 do
                     let n = inputs.SeqLens[b]
                     let stateAt = ((l * D + d) * B + b) * H
@@ -79,7 +81,7 @@ module Network =
                             h <- Array.map s.Detach h
                             c <- Array.map s.Detach c
                         let t = if d = 0 then k else n - 1 - k
-                        let r = Step.run s spec w (Array.sub layerIn ((t * B + b) * inSize) inSize) h c
+                        let r = run (Array.sub layerIn ((t * B + b) * inSize) inSize) h c
                         h <- r.H
                         c <- r.C
                         write y t h
@@ -96,3 +98,6 @@ module Network =
             inSize <- D * H
             userY <- yUser
         { Y = userY; Hn = hn; Cn = cn }
+
+    let forward (s: Scalar<'T>) (spec: CellSpec) (layers: LayerParams<'T>[]) (inputs: NetworkInputs<'T>) (cut: int) =
+        forwardWith s spec (fun k -> Step.run s spec layers[k]) inputs cut

@@ -36,6 +36,10 @@ module Network =
     /// Lifts every layer's weights (index layer·D + direction) into the scalar type, checking their sizes.
     val lift: s: Scalar<'T> -> weights: NetworkWeights -> LayerParams<'T>[]
 
+    /// Every layer's weights (index layer·D + direction) through prepare spec layer w, after checking their number
+    /// (lift s = liftWith (Step.lift s)).
+    val liftWith: prepare: (CellSpec -> int -> LayerWeights -> 'L) -> weights: NetworkWeights -> 'L[]
+
     /// Builds the inputs: seqLens null means every entry has length T; h0/c0 null mean zeros. Checks every length
     /// (ArgumentException naming the argument and the sizes).
     val inputs:
@@ -53,3 +57,15 @@ module Network =
     /// cut = 0: no cut.
     val forward:
         s: Scalar<'T> -> spec: CellSpec -> layers: LayerParams<'T>[] -> inputs: NetworkInputs<'T> -> cut: int -> NetworkOutputs<'T>
+
+    /// forward with the step of layer/direction k = l·D + d supplied by the caller: step k x hPrev cPrev must compute (or, for
+    /// balls, enclose) Step.run s spec layers[k] x hPrev cPrev; step is applied to k once per layer and direction.
+    /// forward s spec layers = forwardWith s spec (fun k -> Step.run s spec layers[k]). For an instance with a cheaper step
+    /// (Fast.Step128.run for Ball128).
+    val forwardWith:
+        s: Scalar<'T> ->
+        spec: CellSpec ->
+        step: (int -> 'T[] -> 'T[] -> 'T[] -> StepResult<'T>) ->
+        inputs: NetworkInputs<'T> ->
+        cut: int ->
+            NetworkOutputs<'T>

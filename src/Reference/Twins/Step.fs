@@ -17,6 +17,8 @@ type LayerParams<'T> =
 
 type StepResult<'T> = { H: 'T[]; C: 'T[]; Gates: 'T[] }
 
+type RowDots<'T> = { Affine: 'T[] -> int -> 'T; Input: 'T[] -> int -> 'T; Recurrent: 'T[] -> int -> 'T }
+
 module Step =
     let private check (name: string) (actual: int) (expected: int) (what: string) =
         if actual <> expected then
@@ -57,27 +59,25 @@ module Step =
         v[inp + h + 1] <- w.Bh[row]
         s.Dot v xh11
 
-    let runWith (s: Scalar<'T>) (spec: CellSpec) (w: LayerParams<'T>) (affineOf: 'T[] -> int -> 'T) (x: 'T[]) (hPrev: 'T[]) (cPrev: 'T[]) : StepResult<'T> =
+    /// [m[row], b[row]]·v1 as one dot product (one rounding), m a [rows][width] matrix and v1 = [v, 1]: W_x[row]·x + b_x[row]
+    /// against [x, 1], or W_h[row]·v + b_h[row] against [v, 1].
+    let private rowWithBias (s: Scalar<'T>) (m: 'T[]) (b: 'T[]) (width: int) (v1: 'T[]) (row: int) =
+        let v = Array.zeroCreate (width + 1)
+        Array.blit m (row * width) v 0 width
+        v[width] <- b[row]
+        s.Dot v v1
+
+    let rowDots (s: Scalar<'T>) (w: LayerParams<'T>) : RowDots<'T> =
+        { Affine = rowAffine s w; Input = rowWithBias s w.Wx w.Bx w.InputSize; Recurrent = rowWithBias s w.Wh w.Bh w.HiddenSize }
+
+    let runWith (s: Scalar<'T>) (spec: CellSpec) (w: LayerParams<'T>) (dots: RowDots<'T>) (x: 'T[]) (hPrev: 'T[]) (cPrev: 'T[]) : StepResult<'T> =
         let h = w.HiddenSize
-        let inp = w.InputSize
         let acts = spec.EffectiveActivations
         let clip v = if spec.Clip.HasValue then s.Clip spec.Clip.Value v else v
-        // W_x[row]·x + b_x[row] and W_h[row]·h + b_h[row], each as one dot product (one rounding).
-        let xOne = Array.append x [| s.One |]
-        let inputPart row =
-            let v = Array.zeroCreate (inp + 1)
-            Array.blit w.Wx (row * inp) v 0 inp
-            v[inp] <- w.Bx[row]
-            s.Dot v xOne
-        let recurrentPart row (hv: 'T[]) =
-            let v = Array.zeroCreate (h + 1)
-            Array.blit w.Wh (row * h) v 0 h
-            v[h] <- w.Bh[row]
-            s.Dot v (Array.append hv [| s.One |])
         // The whole pre-activation a[row] = W_x x + b_x + W_h h + b_h as one dot product: the row [W_x[row], W_h[row], b_x, b_h]
         // against [x, h_{t−1}, 1, 1] (built once per step).
         let xh11 = Array.concat [ x; hPrev; [| s.One; s.One |] ]
-        let affine row = affineOf xh11 row
+        let affine row = dots.Affine xh11 row
         match spec.Kind with
         | CellKind.Rnn ->
             let hn = Array.init h (fun j -> Scalar.activate s acts[0] (clip (affine j)))
@@ -107,20 +107,24 @@ module Step =
             let fA, gA = acts[0], acts[1]
             let r = Array.init h (fun j -> Scalar.activate s fA (clip (affine j)))
             let z = Array.init h (fun j -> Scalar.activate s fA (clip (affine (h + j))))
+            // W_x[row]·x + b_x[row] and W_h[row]·v + b_h[row] of the n rows, each as one dot product (one rounding), against
+            // [x, 1] and [v, 1] built once per step.
+            let xOne = Array.append x [| s.One |]
             let n =
                 if spec.LinearBeforeReset then
+                    let hOne = Array.append hPrev [| s.One |]
                     Array.init h (fun j ->
                         let row = 2 * h + j
-                        Scalar.activate s gA (clip (s.Add (inputPart row) (s.Mul r[j] (recurrentPart row hPrev)))))
+                        Scalar.activate s gA (clip (s.Add (dots.Input xOne row) (s.Mul r[j] (dots.Recurrent hOne row)))))
                 else
-                    let rh = Array.map2 s.Mul r hPrev
+                    let rhOne = Array.append (Array.map2 s.Mul r hPrev) [| s.One |]
                     Array.init h (fun j ->
                         let row = 2 * h + j
-                        Scalar.activate s gA (clip (s.Add (inputPart row) (recurrentPart row rh))))
+                        Scalar.activate s gA (clip (s.Add (dots.Input xOne row) (dots.Recurrent rhOne row))))
             // h_t = (1 − z) n + z h_{t−1} as one dot product.
             let hn = Array.init h (fun j -> s.Dot [| s.Sub s.One z[j]; z[j] |] [| n[j]; hPrev[j] |])
             { H = hn; C = [||]; Gates = Array.concat [ r; z; n ] }
         | other -> invalidArg (nameof spec) (sprintf "unknown cell kind %A" other)
 
     let run (s: Scalar<'T>) (spec: CellSpec) (w: LayerParams<'T>) (x: 'T[]) (hPrev: 'T[]) (cPrev: 'T[]) : StepResult<'T> =
-        runWith s spec w (rowAffine s w) x hPrev cPrev
+        runWith s spec w (rowDots s w) x hPrev cPrev

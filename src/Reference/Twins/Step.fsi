@@ -34,6 +34,21 @@ type StepResult<'T> =
         Gates: 'T[]
     }
 
+/// The dot products of a step's gate rows with its operand vectors, supplied by the caller of Step.runWith. Each must enclose
+/// (for balls) or equal the exact dot product; the operand arrays are built once per step, so an implementation may split
+/// an array once and reuse it for every row it is passed with.
+type RowDots<'T> =
+    {
+        /// Affine xh11 row = [W_x[row], W_h[row], b_x[row], b_h[row]]·xh11, xh11 = [x, h_{t−1}, 1, 1] (length In + H + 2): every
+        /// row of the cell except the GRU's n rows.
+        Affine: 'T[] -> int -> 'T
+        /// Input x1 row = [W_x[row], b_x[row]]·x1, x1 = [x, 1] (length In + 1): the GRU's n rows.
+        Input: 'T[] -> int -> 'T
+        /// Recurrent v1 row = [W_h[row], b_h[row]]·v1, v1 = [v, 1] (length H + 1), v = h_{t−1} (LinearBeforeReset) or
+        /// r⊙h_{t−1}: the GRU's n rows.
+        Recurrent: 'T[] -> int -> 'T
+    }
+
 /// The cell mathematics, generic over the scalar type. Notation: a = W_x x + b_x + W_h h + b_h per gate row, clip(·) is
 /// ONNX clip when spec.Clip is set (identity otherwise), activations (f, g, h) = spec.EffectiveActivations.
 module Step =
@@ -53,10 +68,12 @@ module Step =
     /// cPrev is ignored (may be empty) except for LSTM.
     val run: s: Scalar<'T> -> spec: CellSpec -> w: LayerParams<'T> -> x: 'T[] -> hPrev: 'T[] -> cPrev: 'T[] -> StepResult<'T>
 
-    /// run with the pre-activations of the gate rows supplied by the caller: affineOf xh11 row must enclose (for balls) or
-    /// equal a[row] = [W_x[row], W_h[row], b_x[row], b_h[row]]·xh11, xh11 = [x, h_{t−1}, 1, 1] (length In + H + 2, built
-    /// once per step), for every row used by the cell (all G·H rows, except the GRU's n rows, which are taken from w as in
-    /// run). For an instance whose dot product has a cheaper form for exact weights (WeightRows128.dot for Ball128).
+    /// run with the gate rows' dot products supplied by the caller (RowDots; w is read for the peepholes only). For an
+    /// instance whose dot product has a cheaper form for exact weights (Fast.Step128: WeightRows128 for Ball128).
+    /// run s spec w = runWith s spec w (rowDots s w).
     val runWith:
-        s: Scalar<'T> -> spec: CellSpec -> w: LayerParams<'T> -> affineOf: ('T[] -> int -> 'T) -> x: 'T[] -> hPrev: 'T[] -> cPrev: 'T[] ->
+        s: Scalar<'T> -> spec: CellSpec -> w: LayerParams<'T> -> dots: RowDots<'T> -> x: 'T[] -> hPrev: 'T[] -> cPrev: 'T[] ->
             StepResult<'T>
+
+    /// The row dot products of run: each row of w copied into an array and s.Dot with the operand vector (one rounding).
+    val rowDots: s: Scalar<'T> -> w: LayerParams<'T> -> RowDots<'T>

@@ -98,7 +98,8 @@ public class KernelTests
     /// A B packed once (<c>Kernels.PackOnce</c>, used for W_hᵀ of the time loop) gives the same bits as per-call packing, on
     /// every row count (packing starts at 8 rows), across k blocks and for other k-block depths (the product then runs with the
     /// packing's depth, and with more rows than a row block, row block by row block), with and without accumulation; a packing
-    /// made for other columns is ignored rather than misread. Where the blocked path does not run on the host, PackOnce returns null and the
+    /// made for other columns is ignored rather than misread. A single row (batch 1) runs the packed panels column group by column
+    /// group through the whole depth, in ascending and in descending column order: both give the same bits. Where the blocked path does not run on the host, PackOnce returns null and the
     /// comparison is between two identical calls.
     /// </summary>
     [Fact]
@@ -107,7 +108,7 @@ public class KernelTests
         var rng = new Random(29);
         foreach (int k in new[] { 1, 64, 128, 129, 300 })
         {
-            foreach (var (rows, cols) in new[] { (1, 64), (7, 96), (8, 96), (9, 131), (64, 256), (97, 40) })
+            foreach (var (rows, cols) in new[] { (1, 64), (1, 200), (1, 320), (7, 96), (8, 96), (9, 131), (64, 256), (97, 40) })
             {
                 int lda = k + 2, ldb = cols + 5, ldc = cols + 3;
                 var a = Enumerable.Range(0, rows * lda).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
@@ -123,12 +124,15 @@ public class KernelTests
                     Kernels.MatMul<float>(a, rows, k, lda, b, ldb, cols, expected, ldc, accumulate);
                     foreach (var (name, p) in new[] { ("packed", packed), ("packed for cols/2", packedOther), ("packed in 512-deep k blocks", packedDeep), ("packed in 32-deep k blocks", packedShallow) })
                     {
-                        var c = (float[])init.Clone();
-                        Kernels.MatMul<float>(a, rows, k, lda, b, ldb, cols, c, ldc, accumulate, p);
-                        for (int i = 0; i < c.Length; i++)
+                        foreach (bool descending in new[] { false, true })
                         {
-                            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(c[i]),
-                                $"{name}: k={k} rows={rows} cols={cols} acc={accumulate} element {i}: {expected[i]:R} per call, {c[i]:R} packed once");
+                            var c = (float[])init.Clone();
+                            Kernels.MatMul<float>(a, rows, k, lda, b, ldb, cols, c, ldc, accumulate, p, descending);
+                            for (int i = 0; i < c.Length; i++)
+                            {
+                                Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(c[i]),
+                                    $"{name} (descending columns: {descending}): k={k} rows={rows} cols={cols} acc={accumulate} element {i}: {expected[i]:R} per call, {c[i]:R} packed once");
+                            }
                         }
                     }
                 }

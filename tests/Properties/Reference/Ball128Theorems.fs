@@ -12,6 +12,7 @@ open RnnVerify.Cells
 open RnnVerify.Reference
 open RnnVerify.Reference.Fast
 open RnnVerify.Reference.Twins
+open RnnVerify.Reference.Tolerance
 open RnnVerify.Properties.Theorem
 open RnnVerify.Properties.Twins
 open RnnVerify.Properties.Reference.Support
@@ -178,6 +179,17 @@ let private fastAndFineStep (spec: CellSpec, weights: NetworkWeights, layer: int
     let s = BallScalar.at fine
     let lift = Array.map Ball.ofFloat
     fast, Step.run s spec (Step.lift s spec layer w) (lift x) (lift h) (if spec.Kind = CellKind.Lstm then lift c else [||])
+
+/// A fed-reference case: a network of every kind and option (H, In ≤ 2, T ≤ 3, 30-bit dyadic values so that no
+/// pre-activation lands on a kink of relu or clip), either feeding, and a claimed y [T][B][D·H] (or null: the plain recursion).
+let private fedCase =
+    gen {
+        let! c = Generators.caseWith Generators.fine Generators.tinySpec 3
+        let! feeding = Gen.elements [ Feeding.ClaimedStates; Feeding.ReferenceStates ]
+        let! claimed = Gen.arrayOfLength (c.Steps * c.Batch * c.Spec.Directions * c.Spec.HiddenSize) Generators.fine
+        let! withClaims = Gen.frequency [ 3, Gen.constant true; 1, Gen.constant false ]
+        return c, feeding, (if withClaims then claimed else null)
+    }
 
 [<Tests>]
 let tests =
@@ -383,6 +395,26 @@ let tests =
                 for name, f, e in [ "y", fast.Y, out.Y; "h_n", fast.HN, out.Hn; "c_n", fast.CN, out.Cn ] do
                     Array.iteri2 (fun i (a: Ball) (b: Ball) ->
                         if not (Ball.contains a b.Mid) then failtestf "%s[%d]: %s does not contain %s" name i (show a) (show b)) f e))
+
+        theorem "FedReference.forward128 (Step128: the gate rows by WeightRows128) contains the 512-bit BigInteger fed reference's midpoints of y, h_n and c_n and is no wider than the generic Ball128 recursion (×(1 + 2^−40)), for every cell kind, option and feeding"
+            (Prop.forAll (Arb.fromGen fedCase) (fun (c, feeding, claimedY) ->
+                let run (s: Scalar<'T>) =
+                    FedReference.forward s feeding c.Weights c.Steps c.Batch c.X c.SeqLens c.H0 c.C0 claimedY
+                let fy, fh, fc = FedReference.forward128 feeding c.Weights c.Steps c.Batch c.X c.SeqLens c.H0 c.C0 claimedY
+                let gy, gh, gc = run Ball128Scalar.instance
+                let ey, eh, ec = run (BallScalar.at fine)
+                for name, f, g, e in [ "y", fy, gy, ey; "h_n", fh, gh, eh; "c_n", fc, gc, ec ] do
+                    if f.Length <> e.Length || g.Length <> e.Length then
+                        failtestf "%s: lengths %d (forward128), %d (generic), %d (512-bit)" name f.Length g.Length e.Length
+                    for i in 0 .. e.Length - 1 do
+                        let a = Ball128.toBall f[i]
+                        if not (Ball.contains a e[i].Mid) then
+                            failtestf "%s[%d]: forward128 %s does not contain the 512-bit midpoint %s" name i (show a) (show e[i])
+                        let r, rg = Ball128.radius f[i], Ball128.radius g[i]
+                        let bound = rg * (1.0 + Math.ScaleB(1.0, -40))
+                        if Double.IsNaN r || not (r <= bound) then
+                            failtestf "%s[%d]: forward128 radius %.17g exceeds the generic path's %.17g ×(1 + 2^−40) (%s vs %s)"
+                                name i r rg (show a) (show (Ball128.toBall g[i]))))
 
         theorem "refutation: a step result whose midpoint is moved by 2^−110 relative (a dropped low-order carry) with its radius dropped no longer contains the 512-bit midpoint"
             (Prop.forAll (Arb.fromGen stepCase) (fun case ->

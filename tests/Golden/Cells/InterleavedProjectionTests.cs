@@ -1,0 +1,119 @@
+using System.Numerics;
+using RnnVerify.Cells;
+using Xunit;
+
+namespace RnnVerify.Golden.Cells;
+
+/// <summary>
+/// At batch 1 with a packed W_hᵀ of at least 256 KB and input size = hidden size, the forward computes the input projection of
+/// each block of 8 steps inside the recurrent products of the block before it (one loop over κ for both products), and runs
+/// the columns of the recurrent product in alternating direction from step to step. Each entry of both products is the same
+/// chain of fused multiply–adds as in the separate products of a larger batch, so a sequence run alone must give the bits it
+/// gives as row 0 of a batch of two: y, h_n, c_n, and through the tape dx and dh0.
+/// </summary>
+public class InterleavedProjectionTests
+{
+    /// <summary>
+    /// Sizes at which the interleaving runs (float LSTM H = 128: 256 KB; GRU H = 160: 300 KB with a tail of single panels;
+    /// GRU with the reset before the product H = 224, whose W_hᵀ holds only r and z; RNN H = 256; double LSTM H = 96), one or
+    /// two directions, lengths with and without a partial last block (37 = 4 blocks + 5, 16 = 2 blocks), one block (15: not
+    /// interleaved), and a batch-1 row shorter than T (the padded steps take the row-by-row path while the projection of
+    /// the later blocks is still computed inside the products).
+    /// </summary>
+    [Theory]
+    [InlineData(CellKind.Lstm, 128, true, false)]
+    [InlineData(CellKind.Gru, 160, true, false)]
+    [InlineData(CellKind.Gru, 224, false, false)]
+    [InlineData(CellKind.Rnn, 256, true, false)]
+    [InlineData(CellKind.Lstm, 128, true, true)]
+    [InlineData(CellKind.Gru, 160, true, true)]
+    public void A_sequence_alone_gives_the_bits_it_gives_in_a_batch_of_two(CellKind kind, int h, bool linearBeforeReset, bool bidirectional)
+    {
+        var spec = new CellSpec { Kind = kind, InputSize = h, HiddenSize = h, LinearBeforeReset = linearBeforeReset, Bidirectional = bidirectional };
+        var w = Rnn.RandomWeights(spec, 70 + h, 1.5);
+        foreach (var (steps, len) in new[] { (37, 37), (16, 16), (15, 15), (37, 29) })
+        {
+            Check<float>(spec, w, steps, len, v => (float)v);
+        }
+
+        if (kind == CellKind.Lstm && !bidirectional)
+        {
+            var specD = spec with { InputSize = 96, HiddenSize = 96 };
+            Check<double>(specD, Rnn.RandomWeights(specD, 11, 1.5), 37, 37, v => v);
+        }
+    }
+
+    private static void Check<T>(CellSpec spec, NetworkWeights w, int steps, int len, Func<double, T> convert)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int h = spec.HiddenSize, input = spec.InputSize, dirs = spec.Bidirectional ? 2 : 1;
+        var rng = new Random(steps + h);
+        T[] Draw(int n, double scale) => Enumerable.Range(0, n).Select(_ => convert((rng.NextDouble() - 0.5) * scale)).ToArray();
+        var x2 = Draw(steps * 2 * input, 4);
+        var h02 = Draw(dirs * 2 * h, 1);
+        var c02 = spec.Kind == CellKind.Lstm ? Draw(dirs * 2 * h, 2) : [];
+        var dy2 = Draw(steps * 2 * dirs * h, 1);
+        int[] lens2 = len == steps ? [] : [len, steps];
+        int[] lens1 = len == steps ? [] : [len];
+
+        var one = Run(spec, w, 1, Row0(x2, steps, input), lens1, Row0(h02, dirs, h), Row0(c02, dirs, h), Row0(dy2, steps, dirs * h));
+        var two = Run(spec, w, 2, x2, lens2, h02, c02, dy2);
+        string ctx = $"{spec.Kind} {typeof(T).Name} H = {h} directions = {dirs} T = {steps} len = {len}";
+        SameBits(Row0(two.Y, steps, dirs * h), one.Y, $"y, {ctx}");
+        SameBits(Row0(two.HN, dirs, h), one.HN, $"h_n, {ctx}");
+        SameBits(Row0(two.CN, dirs, h), one.CN, $"c_n, {ctx}");
+        SameBits(Row0(two.Dx, steps, input), one.Dx, $"dx, {ctx}");
+        SameBits(Row0(two.Dh0, dirs, h), one.Dh0, $"dh0, {ctx}");
+    }
+
+    private static (T[] Y, T[] HN, T[] CN, T[] Dx, T[] Dh0) Run<T>(CellSpec spec, NetworkWeights w, int batch, T[] x, int[] lens,
+        T[] h0, T[] c0, T[] dy)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int states = (spec.Bidirectional ? 2 : 1) * batch * spec.HiddenSize;
+        var net = new Network<T>(w);
+        var y = new T[dy.Length];
+        var hN = new T[states];
+        var cN = spec.Kind == CellKind.Lstm ? new T[states] : [];
+        net.Forward(batch, x, lens, h0, c0, y, hN, cN);
+        var dx = new T[x.Length];
+        var dh0 = new T[states];
+        var dc0 = spec.Kind == CellKind.Lstm ? new T[states] : [];
+        net.Backward(batch, x, lens, h0, c0, dy, [], [], new NetworkGradients<T>(spec), dx, dh0, dc0);
+        return (y, hN, cN, dx, dh0);
+    }
+
+    /// <summary>[n][2][width] → [n][1][width] (row 0 of each block).</summary>
+    private static T[] Row0<T>(T[] a, int n, int width)
+    {
+        if (a.Length == 0)
+        {
+            return a;
+        }
+
+        var r = new T[n * width];
+        for (int i = 0; i < n; i++)
+        {
+            a.AsSpan(i * 2 * width, width).CopyTo(r.AsSpan(i * width));
+        }
+
+        return r;
+    }
+
+    private static void SameBits<T>(T[] expected, T[] actual, string context)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double e = double.CreateTruncating(expected[i]), a = double.CreateTruncating(actual[i]);
+            Assert.False(double.IsNaN(e) || double.IsNaN(a), $"{context} element {i}: NaN (batch of two {Compare.R(e)}, alone {Compare.R(a)})");
+            Assert.True(Bits(expected[i]) == Bits(actual[i]),
+                $"{context} element {i}: batch of two {Compare.R(e)} (0x{Bits(expected[i]):x16}), alone {Compare.R(a)} (0x{Bits(actual[i]):x16})");
+        }
+    }
+
+    private static long Bits<T>(T v)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        typeof(T) == typeof(float) ? BitConverter.SingleToInt32Bits(float.CreateTruncating(v)) : BitConverter.DoubleToInt64Bits(double.CreateTruncating(v));
+}
