@@ -270,17 +270,6 @@ module Ball128 =
                 fastOr (a.Neg <> b.Neg) man exp (if dropped then addUp rad (pow2Up exp) else rad) (fun () ->
                     Ball.mul Bits (toBall a) (toBall b))
 
-    /// 1 − d·y for d = man/2^127 and y = Y/2^128, in units of 2^−255, as (d·y > 1, |·| high, |·| low).
-    let inline private residual (man: UInt128) (y: UInt128) =
-        let mutable lo = UInt128.Zero
-        let hi = UInt128.BigMul(man, y, &lo)
-        if lt hi topBit then
-            // 1 − d·y > 0: (2^127 − hi)·2^128 − lo.
-            let borrow = if isZero lo then UInt128.Zero else UInt128.One
-            struct (false, topBit - hi - borrow, UInt128.Zero - lo)
-        else
-            struct (true, hi - topBit, lo)
-
     /// residual man (Y·2^64) with two 64×64-bit products: man·Y = A·2^64 + B (A = m_h·Y, B = m_l·Y), so man·Y·2^64 is
     /// (A + ⌊B/2^64⌋)·2^128 + (B mod 2^64)·2^64, with A + ⌊B/2^64⌋ < 2^128.
     let inline private residualShort (man: UInt128) (yh: uint64) =
@@ -294,51 +283,88 @@ module Ball128 =
         else
             struct (true, hi - topBit, lo)
 
-    let recip (x: Ball128) =
-        let fallback () = Ball.div Bits Ball.one (toBall x)
-        if isSlow x then ofBall (fallback ())
+    /// 2^−126 rounded up: the bound of |1/d − y| after recip's second Newton step (ε₁² < 2^−202 included).
+    let private recipError = Math.BitIncrement(Math.ScaleB(1.0, -126))
+
+    /// 2^115.
+    [<Literal>]
+    let private Two115 = 4.153837486827862e+34
+
+    /// The largest double below 2^63 (the seed's cap, so its conversion to int64 is exact).
+    let private seedCap = Math.BitDecrement 9223372036854775808.0
+
+    /// 1/d for d = man/2^127 ∈ (1, 2) in fixed point, Y ≈ 2^128/d, with |1/d − Y·2^−128| ≤ 2^−126 + 2^−202.
+    /// Seed: ⌊mh/2^11⌋ (mh the top 64 bits of man) is within 2^−52 relative of d·2^52 and converts to a double exactly; its
+    /// reciprocal is rounded once (2^−53), the cap below 2^63 moves it by ≤ 2^−53, the truncation to an integer ≥ 2^62 by
+    /// ≤ 2^−62 and the dropped low half of man by ≤ 2^−63: ε₀ = 1 − d·y₀ has |ε₀| < 2^−50.9.
+    /// A Newton step y' = y + ⌊y·|ε|⌋ (sign of ε) with ε = 1 − d·y exact and the product y·|ε| truncated by δ ∈ [0, 2·2^−128)
+    /// (|ε| floored to 128 bits, then the product floored) gives 1 − d·y' = ε² ± d·δ: for ε ≥ 0, 1 − d(y + yε − δ) = ε(1 − dy)
+    /// + dδ; for ε < 0, 1 − d(y − y|ε| + δ) = ε² − dδ. So |ε₁| ≤ ε₀² + 2^−126 < 2^−101 and |1 − d·y₂| ≤ ε₁² + 2^−126, and
+    /// |1/d − y₂| = |1 − d·y₂|/d ≤ 2^−126 + 2^−202 (d ≥ 1). A sum that would reach 2^128 is clamped to 2^128 − 1, which
+    /// moves it towards 1/d ≤ 1 − 2^−128 (d > 1). The second step needs ε₁ only to |ε₁| < 2^−64, so its residual is taken
+    /// from man·Y₁ mod 2^192.
+    let private recipMantissa (man: UInt128) =
+        let mh = hi64 man
+        // Seed: Y₀/2^64 with Y₀ = 2·⌊min(fl(1/fl(⌊mh/2^11⌋))·2^115, 2^63 − 2^10)⌋; ⌊mh/2^11⌋ ∈ [2^52, 2^53) converts exactly.
+        let q = 1.0 / float (int64 (mh >>> 11))
+        let seedY = uint64 (int64 (Math.Min(q * Two115, seedCap))) <<< 1
+        // Newton step 1: y₁ = y₀ + y₀·(1 − d·y₀) with y₀ = Y₀·2^−64, the residual exact (two 64×64-bit products) and the
+        // correction truncated.
+        let struct (over, rh, rl) = residualShort man seedY
+        let e128 = (rh <<< 1) ||| (rl >>> 127)
+        let corr1 =
+            let c = Math.BigMul(seedY, hi64 e128)
+            let d = Math.BigMul(seedY, uint64 e128)
+            c + (d >>> 64)
+        let y0 = UInt128(seedY, 0UL)
+        let y1 =
+            if over then y0 - corr1
+            else
+                let s = y0 + corr1
+                if lt s y0 then UInt128.MaxValue else s
+        // Newton step 2. |ε₁| = |1 − d·y₁| < 2^−101, so R = 2^255 − man·Y₁ (units 2^−255) has |R| < 2^154 and is found from
+        // man·Y₁ mod 2^192 (three 64×64→128-bit products and one 64-bit one): P = man·Y₁ mod 2^192 < 2^191 means R ≤ 0 and
+        // |R| = P; else R = 2^192 − P.
+        let yh, yl = hi64 y1, uint64 y1
+        let ml = uint64 man
+        let p0 = Math.BigMul(ml, yl)
+        let p1 = Math.BigMul(ml, yh)
+        let p2 = Math.BigMul(mh, yl)
+        let mid = UInt128(0UL, hi64 p0) + UInt128(0UL, uint64 p1) + UInt128(0UL, uint64 p2)
+        let lo = UInt128(uint64 mid, uint64 p0)
+        let top = mh * yh + hi64 p1 + hi64 p2 + hi64 mid
+        let over2 = top < 0x8000000000000000UL && not (top = 0UL && isZero lo)
+        let struct (aTop, aLo) =
+            if over2 || (top = 0UL && isZero lo) then struct (top, lo)
+            else struct (~~~top + (if isZero lo then 1UL else 0UL), UInt128.Zero - lo)
+        // E = ⌊|ε₁|·2^128⌋ = ⌊|R|/2^127⌋ < 2^27; the correction ⌊Y₁·E/2^128⌋ < 2^64 from two 64×64-bit products.
+        let e = (aTop <<< 1) ||| uint64 (aLo >>> 127)
+        let corr2 = hi64 (Math.BigMul(yh, e) + (Math.BigMul(yl, e) >>> 64))
+        if over2 then y1 - UInt128(0UL, corr2)
         else
-            let lower = subDown (magDown x) x.Rad
-            if not (lower > 0.0) then ofBall (fallback ())
+            let s = y1 + UInt128(0UL, corr2)
+            if lt s y1 then UInt128.MaxValue else s
+
+    let recip (x: Ball128) =
+        if isSlow x then ofBall (Ball.div Bits Ball.one (toBall x))
+        elif isZero x.Man then ofBall (Ball.div Bits Ball.one (toBall x))
+        else
+            let spread =
+                if x.Rad = 0.0 then 0.0
+                else
+                    let lower = subDown (magDown x) x.Rad
+                    if lower > 0.0 then divUp x.Rad (mulDown (magDown x) lower) else Double.NaN
+            if Double.IsNaN spread then ofBall (Ball.div Bits Ball.one (toBall x))
             else
                 // d = Man/2^127 ∈ [1, 2); 1/midpoint = (1/d)·2^(−Exp−127).
                 let scale = -x.Exp - 127
-                let spread = divUp x.Rad (mulDown (magDown x) lower)
                 if UInt128.op_Equality (x.Man, topBit) then
-                    fastOr x.Neg topBit (scale - 127) spread (fun () -> fallback ())
+                    fastOr x.Neg topBit (scale - 127) spread (fun () -> Ball.div Bits Ball.one (toBall x))
                 else
-                    // y ≈ 1/d ∈ (1/2, 1) in fixed point with 128 fractional bits: Y = y·2^128 < 2^128.
-                    let seed = Math.Min(1.0 / Math.ScaleB(float (hi64 x.Man), -63), Math.BitDecrement 1.0)
-                    let seedY = uint64 (Math.ScaleB(seed, 64))
-                    let mutable y = UInt128(seedY, 0UL)
-                    for step in 1..2 do
-                        // Newton: y ← y + y·(1 − d·y), with 1 − d·y taken to 128 fractional bits. In the first step y = Y·2^64
-                        // has a zero low half, so d·y and y·|ε| take two 64×128-bit products instead of two 128×128-bit
-                        // ones (the same numbers).
-                        let struct (over, rh, rl) = if step = 1 then residualShort x.Man seedY else residual x.Man y
-                        let e128 = (rh <<< 1) ||| (rl >>> 127) // |1 − d·y|·2^128 (|1 − d·y| < 2^−40 after the seed)
-                        let corr =
-                            if step = 1 then
-                                // ⌊Y·2^64·e128 / 2^128⌋ = C + ⌊D/2^64⌋ with Y·e128 = C·2^64 + D.
-                                let c = Math.BigMul(seedY, hi64 e128)
-                                let d = Math.BigMul(seedY, uint64 e128)
-                                c + (d >>> 64)
-                            else
-                                let mutable plo = UInt128.Zero
-                                UInt128.BigMul(y, e128, &plo) // y·|ε| in units of 2^−128
-                        if over then y <- y - corr
-                        else
-                            let y' = y + corr
-                            y <- if lt y' y then UInt128.MaxValue else y'
-                    let struct (_, rh, rl) = residual x.Man y
-                    // |1/d − y| ≤ |1 − d·y| = (rh·2^128 + rl)·2^−255.
-                    let eps =
-                        if isZero rh && isZero rl then 0.0
-                        elif isZero rh then scaleUp (Math.BitIncrement((UInt128.op_Explicit rl : float))) -255
-                        else scaleUp (Math.BitIncrement((UInt128.op_Explicit rh : float) + 1.0)) (128 - 255)
+                    let y = recipMantissa x.Man
                     let lz = lzc y
-                    let rad = addUp (scaleUp eps scale) spread
-                    fastOr x.Neg (y <<< lz) (scale - 128 - lz) rad (fun () -> fallback ())
+                    let rad = addUp (scaleUp recipError scale) spread
+                    fastOr x.Neg (y <<< lz) (scale - 128 - lz) rad (fun () -> Ball.div Bits Ball.one (toBall x))
 
     let div (a: Ball128) (b: Ball128) =
         if isSlow a || isSlow b then ofBall (Ball.div Bits (toBall a) (toBall b)) else mul a (recip b)

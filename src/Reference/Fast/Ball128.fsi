@@ -58,9 +58,11 @@ module Ball128 =
     /// x·y: the exact 256-bit product of the mantissas truncated to 128 bits; radius |m_x|·r_y + |m_y|·r_x + r_x·r_y +
     /// truncation error, with |m| bounded above by a double from its top 64 bits.
     val mul: Ball128 -> Ball128 -> Ball128
-    /// 1/x: Newton's iteration from a double seed in 128-bit fixed point; the error of the midpoint is the exactly computed
-    /// residual |1 − d·y| (d the mantissa in [1, 2), y its approximate reciprocal; |1/d − y| = |1 − d·y|/d ≤ |1 − d·y|),
-    /// plus ρ/(|m|(|m| − ρ)) for the radius ρ. DivideByZeroException (from Ball.div) when the ball contains 0.
+    /// 1/x: two Newton steps from a double seed (relative error < 2^−50.9) in 128-bit fixed point, each with its residual
+    /// 1 − d·y computed exactly (d the mantissa in [1, 2), y its approximate reciprocal) and its correction truncated; the
+    /// error of the midpoint is bounded a priori by |1/d − y₂| ≤ ε₁² + 2^−126 (ε₁ < 2^−101 the residual before the second
+    /// step), i.e. ≤ 2^−125 relative, plus ρ/(|m|(|m| − ρ)) for the radius ρ. DivideByZeroException (from Ball.div) when the
+    /// ball contains 0.
     val recip: Ball128 -> Ball128
     /// x/y = x·(1/y).
     val div: Ball128 -> Ball128 -> Ball128

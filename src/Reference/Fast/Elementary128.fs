@@ -209,13 +209,20 @@ module Elementary128 =
     /// A lower bound of |ξ| over the ball (≤ 0 when it contains 0).
     let private lowerMagnitude (x: Ball128) = Ball128.Raw.subDown (Ball128.Raw.magDown x) x.Rad
 
-    /// 2^−123, the bound of the error of D̃ below.
-    let private dError = Ball128.Raw.pow2Up -123
+    /// 7.31·2^−126 (as a double, > 7.3·2^−126·(1 + 2^−100)): the bound of |D − D̃| below.
+    let private dDistance = Math.ScaleB(7.31, -126)
+
+    /// A bound of |1/D − 1/D̃| for D̃ = d·2^−126 ∈ [1, 4) and |D − D̃| ≤ 7.3·2^−126 (so D ≥ D̃(1 − 2^−122)):
+    /// |D − D̃|/(D·D̃) ≤ 7.31·2^−126/D̃², with D̃ bounded below by pred(fl(⌊d/2^64⌋))·2^−62 and the square and the quotient
+    /// rounded down and up. At most 7.31·2^−126 < 2^−123 (the bound used before), 2.5·2^−126 for D̃ ≥ 1.7.
+    let private reciprocalGap (d: UInt128) =
+        let dlo = Math.ScaleB(Math.BitDecrement(float (uint64 (d >>> 64))), -62)
+        Math.BitIncrement(dDistance / Math.BitDecrement(dlo * dlo))
 
     /// σ(x) for a fast x with midpoint m ≥ 0 (and not saturated): 1/D̃ with D̃ = 1 + e^−m formed in 126-bit fixed point from the
     /// exp core. With −m = k·(ln 2/32) + r, k = 32q + j ≤ 0 (so q ≤ 0), the core gives e with |e·2^(q−126) − e^−m| ≤
     /// 6.3·2^(q−126); D̃ = 2^126 + ⌊e·2^q⌋ (in units of 2^−126) is within 6.3·2^(q−126) + 2^−126 ≤ 7.3·2^−126 of D = 1 + e^−m,
-    /// and D, D̃ ≥ 1, so |1/D − 1/D̃| ≤ |D − D̃| < 2^−123. The reciprocal of the exact D̃ is Ball128.recip's enclosure; a radius
+    /// and D, D̃ ≥ 1, so |1/D − 1/D̃| = |D − D̃|/(D·D̃) ≤ reciprocalGap D̃ < 2^−123. The reciprocal of the exact D̃ is Ball128.recip's enclosure; a radius
     /// ρ of x adds ρ/4 (|σ'| ≤ 1/4). Falls back to the composition 1/(1 + e^−x) when the reduction does not apply.
     let private sigmoidPositive (x: Ball128) =
         let struct (ok, k, rneg, r) = reduce32 (Ball128.neg x)
@@ -228,7 +235,7 @@ module Elementary128 =
             let dBall = Ball128.Raw.make false (d <<< lz) (-126 - lz) 0.0 (fun () -> invalidOp "1 + e^-m is in [1, 4)")
             let y = Ball128.recip dBall
             let spread = if x.Rad = 0.0 then 0.0 else Ball128.Raw.mulUp x.Rad 0.25
-            Ball128.Raw.withRad y (Ball128.Raw.addUp (Ball128.Raw.addUp (Ball128.radius y) dError) spread)
+            Ball128.Raw.withRad y (Ball128.Raw.addUp (Ball128.Raw.addUp (Ball128.radius y) (reciprocalGap d)) spread)
 
     /// Radii above this go to the BigInteger functions, which bound the spread by the derivative over the whole ball: the
     /// fast paths compose exp, whose own radius term e^ρ − 1 leaves every supported range for ρ ≥ 2^29 (an identity-gate LSTM
@@ -237,7 +244,7 @@ module Elementary128 =
 
     /// σ(x) for a fast x with midpoint m < 0 and radius ρ ≤ 1/2: e^m·(1/D̃) with the exp core's e (|e·2^(q−126) − e^m| ≤
     /// 6.3·2^(q−126), enclosed as a ball of radius 2^(q−123)) and D̃ = 1 + ⌊e·2^q⌋ (unit 2^−126, q ≤ 0) as in sigmoidPositive:
-    /// |1/D − 1/D̃| < 2^−123, so the ball 1/D̃ (Ball128.recip) widened by 2^−123 contains 1/(1 + e^m), and Ball128.mul of the
+    /// |1/D − 1/D̃| ≤ reciprocalGap D̃ < 2^−123, so the ball 1/D̃ (Ball128.recip) widened by that contains 1/(1 + e^m), and Ball128.mul of the
     /// two balls contains σ(m). A radius ρ of x adds ρ·max σ' over the ball ≤ ρ·max σ ≤ ρ·σ(m)·e^ρ ≤ ρ(1 + ρ + ρ²)·σ(m)
     /// (σ' = σ(1 − σ) ≤ σ, σ(m + ρ) ≤ e^ρ·σ(m)), with σ(m) bounded by the product's upper end. Falls back to the composition
     /// e^x/(1 + e^x) when the reduction does not apply.
@@ -256,7 +263,7 @@ module Elementary128 =
                 let lzd = int (UInt128.LeadingZeroCount d)
                 let dBall = Ball128.Raw.make false (d <<< lzd) (-126 - lzd) 0.0 (fun () -> invalidOp "1 + e^m is in [1, 4)")
                 let y = Ball128.recip dBall
-                let yBall = Ball128.Raw.withRad y (Ball128.Raw.addUp (Ball128.radius y) dError)
+                let yBall = Ball128.Raw.withRad y (Ball128.Raw.addUp (Ball128.radius y) (reciprocalGap d))
                 let lz = int (UInt128.LeadingZeroCount e)
                 let eBall = Ball128.Raw.make false (e <<< lz) (q - 126 - lz) (Ball128.Raw.pow2Up (q - 123)) (fun () -> Elementary.exp Bits (Ball128.toBall (Ball128.Raw.withRad x 0.0)))
                 let s = Ball128.mul eBall yBall
@@ -277,14 +284,20 @@ module Elementary128 =
 
     let private two = Ball128.ofFloat 2.0
 
+    /// Midpoints from here on take tanh x = 2σ(2x) − 1 (below: −u/(2 + u) with u = expm1(−2x), whose polynomial path
+    /// covers |2x| < ln 2/2, i.e. x < 0.17329).
+    [<Literal>]
+    let private TanhViaSigmoid = 0.1732
+
     let rec tanh (x: Ball128) =
         if Ball128.Raw.isSlow x then Ball128.ofBall (Elementary.tanh Bits x.Slow)
         elif x.Rad > wideRadius then Ball128.ofBall (Elementary.tanh Bits (Ball128.toBall x))
         elif x.Neg then Ball128.neg (tanh (Ball128.neg x))
         elif lowerMagnitude x >= 64.0 then Ball128.Raw.withRad Ball128.one (Ball128.Raw.pow2Up -183)
-        elif Ball128.approx x >= 0.5 then
-            // tanh x = 2σ(2x) − 1 = 2/(1 + e^−2x) − 1: fewer operations than −u/(2 + u); the subtraction loses at most a
-            // factor 1/tanh(0.5) < 2.2 of relative accuracy.
+        elif Ball128.approx x >= TanhViaSigmoid then
+            // tanh x = 2σ(2x) − 1 = 2/(1 + e^−2x) − 1: fewer operations than −u/(2 + u). σ(2x)'s absolute error is
+            // ≤ 2^−126 (the reciprocal) + 7.31·2^−126/D̃² (D̃ = 1 + e^−2x, 1.707 at the threshold) + 2^−127; doubled and
+            // divided by tanh x that is largest at the threshold: 2·4.01·2^−126/tanh(0.1732) < 2^−120.4 relative.
             Ball128.sub (Ball128.mulPow2 (sigmoidPositive (Ball128.mulPow2 x 1)) 1) Ball128.one
         else
             let u = expm1 (Ball128.mulPow2 (Ball128.neg x) 1)

@@ -226,6 +226,20 @@ let tests =
                     checkAgainst "recip" (Math.ScaleB(1.0, -120)) (Ball128.recip fy) (Ball.div fine Ball.one by)
                     checkAgainst "div" (Math.ScaleB(1.0, -119)) (Ball128.div fx fy) (Ball.div fine bx by)))
 
+        testCase "Ball128 1/x encloses the 512-bit 1/x within 2^−120 relative at the mantissas next to 1 and 2 (1 ± 2^−k, 2 − 2^−k, k = 1..127, and 1.5·2^e), where the reciprocal's double seed is capped or exact" <| fun () ->
+            let args =
+                [ for k in 1..127 do
+                    let u = Dyadic.pow2 -k
+                    yield Dyadic.add Dyadic.one u
+                    yield Dyadic.sub Dyadic.one u
+                    yield Dyadic.sub (Dyadic.ofInt 2) u
+                  for e in [ -900; -1; 0; 1; 900 ] do
+                    yield Dyadic.mulPow2 (Dyadic.ofFloat 1.5) e
+                    yield Dyadic.mulPow2 (Dyadic.ofFloat -1.75) e ]
+            for d in args do
+                let f = Ball128.ofBall (Ball.exact d)
+                checkAgainst "recip" (Math.ScaleB(1.0, -120)) (Ball128.recip f) (Ball.div fine Ball.one (Ball128.toBall f))
+
         theorem "Ball128.dot encloses the 512-bit Ball.dot for mixed exponents, zeros, exact cancellation and lengths 0..71, within 2^−124 relative of the sum plus 2^−240 of Σ|xᵢyᵢ|"
             (Prop.forAll (Arb.fromGen dotVectors) (fun (xs, ys) ->
                 let fxs, fys = Array.map Ball128.ofBall xs, Array.map Ball128.ofBall ys
