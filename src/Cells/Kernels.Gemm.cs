@@ -206,9 +206,35 @@ internal static partial class Kernels
 
             bool isPacked = usePrepacked || packPerCall;
 
+            // A stored transposed with a single short k block (the weight gradients of a short sequence at batch 1: k = T·B)
+            // is copied block by block into a contiguous [kc][rows of the block] buffer: read in place, the kc rows of a row
+            // block lie a multiple of 4 KB apart (dA: G·H elements) and fall into the same few L1 and L2 sets. Same values, same
+            // order, so the same bits.
+            bool packA = ks != 1 && rs == 1 && k < KBlockTransposedA;
+            Span<T> aBuffer = packA ? PackBufferA<T>.Get(MBlock * kc) : default;
             for (int i0 = 0; i0 < rows; i0 += MBlock)
             {
-                RowBlock(ref ak, rs, ks, ref bk, stride, isPacked, kc, panel, cols, ref c, ldc, add, i0, Math.Min(rows, i0 + MBlock));
+                int i1 = Math.Min(rows, i0 + MBlock);
+                if (packA)
+                {
+                    int rb = i1 - i0;
+                    for (int q = 0; q < kc; q++)
+                    {
+                        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref ak, ((nint)q * ks) + i0), rb).CopyTo(aBuffer.Slice(q * rb, rb));
+                    }
+
+                    // Four rows at a time through every panel: C (a weight gradient, up to 4 MB) is then read and written row by
+                    // row, sequentially, instead of a 4-row tile per panel column down the whole block.
+                    for (int r = 0; r < rb; r += 4)
+                    {
+                        RowBlock(ref MemoryMarshal.GetReference(aBuffer), 1, rb, ref bk, stride, isPacked, kc, panel, cols,
+                            ref Unsafe.Add(ref c, (nint)i0 * ldc), ldc, add, r, Math.Min(rb, r + 4));
+                    }
+                }
+                else
+                {
+                    RowBlock(ref ak, rs, ks, ref bk, stride, isPacked, kc, panel, cols, ref c, ldc, add, i0, i1);
+                }
             }
         }
     }
@@ -400,7 +426,7 @@ internal static partial class Kernels
     /// multiple of B_h's, and the panels in range; the caller checks <see cref="CanInterleave{T}"/>.
     /// </summary>
     public static void MatVecWithProjection<T>(ReadOnlySpan<T> h, PackedPanels<T> bh, Span<T> ch, bool descending,
-        ReadOnlySpan<T> x, int lda, PackedPanels<T> bx, Span<T> cx, int ldc, int panelFrom, int panelTo, int rows = 8)
+        ReadOnlySpan<T> x, int lda, PackedPanels<T> bx, Span<T> cx, int ldc, int panelFrom, int panelTo, int rows = 8, bool accumulate = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int panel = 2 * Vector512<T>.Count;
@@ -425,32 +451,32 @@ internal static partial class Kernels
             {
                 if (rows == 8)
                 {
-                    Group1x8WithTile8x2(ref a, bh, j, ref c, ref xr, lda, bx, p, ref cxr, ldc);
+                    Group1x8WithTile8x2(ref a, bh, j, ref c, ref xr, lda, bx, p, ref cxr, ldc, accumulate);
                 }
                 else
                 {
-                    Group1x8WithTile4x2(ref a, bh, j, ref c, ref xr, lda, bx, p, ref cxr, ldc);
+                    Group1x8WithTile4x2(ref a, bh, j, ref c, ref xr, lda, bx, p, ref cxr, ldc, accumulate);
                 }
 
                 p++;
             }
             else
             {
-                Group1x8(ref a, ref bh.Start, k, bh.KBlock, cols, j, ref c, false);
+                Group1x8(ref a, ref bh.Start, k, bh.KBlock, cols, j, ref c, accumulate);
             }
         }
 
         for (int u = 0; u < singles; u++)
         {
-            Group1x2(ref a, ref bh.Start, k, bh.KBlock, cols, ((4 * groups) + u) * panel, ref c, false);
+            Group1x2(ref a, ref bh.Start, k, bh.KBlock, cols, ((4 * groups) + u) * panel, ref c, accumulate);
         }
 
         for (; p < panelTo; p++)
         {
-            ProjectionPanel(ref xr, lda, bx, p, ref cxr, ldc);
+            ProjectionPanel(ref xr, lda, bx, p, ref cxr, ldc, accumulate);
             if (rows == 8)
             {
-                ProjectionPanel(ref Unsafe.Add(ref xr, 4 * (nint)lda), lda, bx, p, ref Unsafe.Add(ref cxr, 4 * (nint)ldc), ldc);
+                ProjectionPanel(ref Unsafe.Add(ref xr, 4 * (nint)lda), lda, bx, p, ref Unsafe.Add(ref cxr, 4 * (nint)ldc), ldc, accumulate);
             }
         }
     }
@@ -464,7 +490,7 @@ internal static partial class Kernels
         bh is not null && bx is not null && bh.Depth == bx.Depth && bx.KBlock % bh.KBlock == 0;
 
     /// <summary>Rows 0–3 of C_x, panel p, through every k block of B_x (the 4 × 2-vector tile of the blocked product).</summary>
-    private static void ProjectionPanel<T>(ref T x, int lda, PackedPanels<T> bx, int p, ref T cx, int ldc)
+    private static void ProjectionPanel<T>(ref T x, int lda, PackedPanels<T> bx, int p, ref T cx, int ldc, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int panel = 2 * Vector512<T>.Count;
@@ -472,7 +498,7 @@ internal static partial class Kernels
         {
             int kc = Math.Min(bx.KBlock, bx.Depth - k0);
             Tile4x2(ref Unsafe.Add(ref x, k0), lda, 1, ref Unsafe.Add(ref bx.Start, ((nint)k0 * bx.Columns) + ((nint)p * kc * panel)), panel, kc,
-                ref Unsafe.Add(ref cx, (nint)p * panel), ldc, k0 > 0);
+                ref Unsafe.Add(ref cx, (nint)p * panel), ldc, accumulate || k0 > 0);
         }
     }
 
@@ -481,34 +507,34 @@ internal static partial class Kernels
     /// 0–3 of C_x and panel <paramref name="p"/> of B_x.
     /// </summary>
     private static void Group1x8WithTile4x2<T>(ref T a, PackedPanels<T> bh, int j, ref T c, ref T x, int lda, PackedPanels<T> bx, int p,
-        ref T cx, int ldc)
+        ref T cx, int ldc, bool add)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector512<T>.Count;
         int panel = 2 * w;
         int k = bh.Depth, cols = bh.Columns, kBlock = bh.KBlock, xBlock = bx.KBlock, xCols = bx.Columns;
         ref T cj = ref Unsafe.Add(ref c, j);
-        var s0 = Vector512<T>.Zero;
-        var s1 = Vector512<T>.Zero;
-        var s2 = Vector512<T>.Zero;
-        var s3 = Vector512<T>.Zero;
-        var s4 = Vector512<T>.Zero;
-        var s5 = Vector512<T>.Zero;
-        var s6 = Vector512<T>.Zero;
-        var s7 = Vector512<T>.Zero;
+        var s0 = Start(ref cj, 0, add);
+        var s1 = Start(ref cj, w, add);
+        var s2 = Start(ref cj, 2 * w, add);
+        var s3 = Start(ref cj, 3 * w, add);
+        var s4 = Start(ref cj, 4 * w, add);
+        var s5 = Start(ref cj, 5 * w, add);
+        var s6 = Start(ref cj, 6 * w, add);
+        var s7 = Start(ref cj, 7 * w, add);
         ref T x1 = ref Unsafe.Add(ref x, lda);
         ref T x2 = ref Unsafe.Add(ref x1, lda);
         ref T x3 = ref Unsafe.Add(ref x2, lda);
         ref T cp = ref Unsafe.Add(ref cx, (nint)p * panel);
         nint c1 = ldc, c2 = 2 * (nint)ldc, c3 = 3 * (nint)ldc;
-        var t00 = Vector512<T>.Zero;
-        var t01 = Vector512<T>.Zero;
-        var t10 = Vector512<T>.Zero;
-        var t11 = Vector512<T>.Zero;
-        var t20 = Vector512<T>.Zero;
-        var t21 = Vector512<T>.Zero;
-        var t30 = Vector512<T>.Zero;
-        var t31 = Vector512<T>.Zero;
+        var t00 = Start(ref cp, 0, add);
+        var t01 = Start(ref cp, w, add);
+        var t10 = Start(ref cp, c1, add);
+        var t11 = Start(ref cp, c1 + w, add);
+        var t20 = Start(ref cp, c2, add);
+        var t21 = Start(ref cp, c2 + w, add);
+        var t30 = Start(ref cp, c3, add);
+        var t31 = Start(ref cp, c3 + w, add);
         for (int k0 = 0; k0 < k; k0 += kBlock)
         {
             int kc = Math.Min(kBlock, k - k0);
@@ -573,21 +599,21 @@ internal static partial class Kernels
     /// 0–7 of C_x and panel <paramref name="p"/> of B_x.
     /// </summary>
     private static void Group1x8WithTile8x2<T>(ref T a, PackedPanels<T> bh, int j, ref T c, ref T x, int lda, PackedPanels<T> bx, int p,
-        ref T cx, int ldc)
+        ref T cx, int ldc, bool add)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector512<T>.Count;
         int panel = 2 * w;
         int k = bh.Depth, cols = bh.Columns, kBlock = bh.KBlock, xBlock = bx.KBlock, xCols = bx.Columns;
         ref T cj = ref Unsafe.Add(ref c, j);
-        var s0 = Vector512<T>.Zero;
-        var s1 = Vector512<T>.Zero;
-        var s2 = Vector512<T>.Zero;
-        var s3 = Vector512<T>.Zero;
-        var s4 = Vector512<T>.Zero;
-        var s5 = Vector512<T>.Zero;
-        var s6 = Vector512<T>.Zero;
-        var s7 = Vector512<T>.Zero;
+        var s0 = Start(ref cj, 0, add);
+        var s1 = Start(ref cj, w, add);
+        var s2 = Start(ref cj, 2 * w, add);
+        var s3 = Start(ref cj, 3 * w, add);
+        var s4 = Start(ref cj, 4 * w, add);
+        var s5 = Start(ref cj, 5 * w, add);
+        var s6 = Start(ref cj, 6 * w, add);
+        var s7 = Start(ref cj, 7 * w, add);
         ref T x1 = ref Unsafe.Add(ref x, lda);
         ref T x2 = ref Unsafe.Add(ref x1, lda);
         ref T x3 = ref Unsafe.Add(ref x2, lda);
@@ -597,22 +623,22 @@ internal static partial class Kernels
         ref T x7 = ref Unsafe.Add(ref x6, lda);
         ref T cp = ref Unsafe.Add(ref cx, (nint)p * panel);
         nint c1 = ldc, c2 = 2 * (nint)ldc, c3 = 3 * (nint)ldc, c4 = 4 * (nint)ldc, c5 = 5 * (nint)ldc, c6 = 6 * (nint)ldc, c7 = 7 * (nint)ldc;
-        var t00 = Vector512<T>.Zero;
-        var t01 = Vector512<T>.Zero;
-        var t10 = Vector512<T>.Zero;
-        var t11 = Vector512<T>.Zero;
-        var t20 = Vector512<T>.Zero;
-        var t21 = Vector512<T>.Zero;
-        var t30 = Vector512<T>.Zero;
-        var t31 = Vector512<T>.Zero;
-        var t40 = Vector512<T>.Zero;
-        var t41 = Vector512<T>.Zero;
-        var t50 = Vector512<T>.Zero;
-        var t51 = Vector512<T>.Zero;
-        var t60 = Vector512<T>.Zero;
-        var t61 = Vector512<T>.Zero;
-        var t70 = Vector512<T>.Zero;
-        var t71 = Vector512<T>.Zero;
+        var t00 = Start(ref cp, 0, add);
+        var t01 = Start(ref cp, w, add);
+        var t10 = Start(ref cp, c1, add);
+        var t11 = Start(ref cp, c1 + w, add);
+        var t20 = Start(ref cp, c2, add);
+        var t21 = Start(ref cp, c2 + w, add);
+        var t30 = Start(ref cp, c3, add);
+        var t31 = Start(ref cp, c3 + w, add);
+        var t40 = Start(ref cp, c4, add);
+        var t41 = Start(ref cp, c4 + w, add);
+        var t50 = Start(ref cp, c5, add);
+        var t51 = Start(ref cp, c5 + w, add);
+        var t60 = Start(ref cp, c6, add);
+        var t61 = Start(ref cp, c6 + w, add);
+        var t70 = Start(ref cp, c7, add);
+        var t71 = Start(ref cp, c7 + w, add);
         for (int k0 = 0; k0 < k; k0 += kBlock)
         {
             int kc = Math.Min(kBlock, k - k0);
@@ -702,6 +728,24 @@ internal static partial class Kernels
     /// on garbage collections and would allocate again.
     /// </summary>
     private static class PackBuffer<T>
+    {
+        [ThreadStatic]
+        private static AlignedArray<T>? t_buffer;
+
+        public static Span<T> Get(int length)
+        {
+            var b = t_buffer;
+            if (b is null || b.Length < length)
+            {
+                t_buffer = b = new AlignedArray<T>(length);
+            }
+
+            return b.Span;
+        }
+    }
+
+    /// <summary>The calling thread's buffer for a row block of a transposed A (at most <see cref="MBlock"/> × 512 elements).</summary>
+    private static class PackBufferA<T>
     {
         [ThreadStatic]
         private static AlignedArray<T>? t_buffer;

@@ -243,6 +243,7 @@ public sealed partial class Network<T>
         int whRows = Spec.Kind == CellKind.Gru && !Spec.LinearBeforeReset ? 2 * h : g;
         // The LSTM and the RNN have dA_h = dA_x (one pre-activation per gate): one array serves both.
         T[] dAhAll = DAh(ws);
+        bool interleave = BackwardInterleaves(ws, p, hi, dIn);
         for (int s = 0; s < steps; s++)
         {
             int t = d == 0 ? hi - s : s;
@@ -287,10 +288,34 @@ public sealed partial class Network<T>
             }
 
             // dh_{t−1} += W_hᵀ dA_h for the whole batch at once (rows without a cell have dA_h = 0); W_h is packed once.
-            Kernels.MatMul<T>(dAhAll.AsSpan(t * batch * g, batch * g), batch, whRows, g, p.Wh, h, h, ws.DH, h, accumulate: true, p.WhPacked, Alternate(t));
+            // Block m = s / R − 1 of dX (R = InterleaveRows steps, in processing order), complete since the previous block of
+            // steps, a R-th of its columns inside each product of this block (only while this block is a full one).
+            int done = (s / InterleaveRows) - 1;
+            if (interleave && done >= 0 && (done + 2) * InterleaveRows <= steps)
+            {
+                int row0 = d == 0 ? hi - ((done + 1) * InterleaveRows) + 1 : done * InterleaveRows;
+                int panels = Kernels.Panels(p.WxPacked!), share = s % InterleaveRows;
+                Kernels.MatVecWithProjection<T>(dAhAll.AsSpan(t * g, g), p.WhPacked!, ws.DH, Alternate(t), ws.DAxAll.AsSpan(row0 * g), g,
+                    p.WxPacked!, dIn.Slice(row0 * p.InputSize), p.InputSize, panels * share / InterleaveRows, panels * (share + 1) / InterleaveRows,
+                    InterleaveRows, accumulate: true);
+            }
+            else
+            {
+                Kernels.MatMul<T>(dAhAll.AsSpan(t * batch * g, batch * g), batch, whRows, g, p.Wh, h, h, ws.DH, h, accumulate: true, p.WhPacked, Alternate(t));
+            }
         }
 
-        WeightGradients(ws, p, tape, grad, input, dIn, d == 0 ? MinLo(ws) : 0, d == 0 ? hi + 1 : steps);
+        // dX of the rows not computed inside the products: the processing steps from the last complete block on.
+        int t0 = d == 0 ? MinLo(ws) : 0, t1 = d == 0 ? hi + 1 : steps;
+        int dxT0 = t0, dxT1 = t1;
+        if (interleave)
+        {
+            int rest = ((t1 - t0) / InterleaveRows * InterleaveRows) - InterleaveRows;
+            dxT0 = d == 0 ? t0 : t0 + rest;
+            dxT1 = d == 0 ? t1 - rest : t1;
+        }
+
+        WeightGradients(ws, p, tape, grad, input, dIn, t0, t1, dxT0, dxT1);
 
         for (int b = 0; b < batch; b++)
         {
@@ -314,6 +339,22 @@ public sealed partial class Network<T>
         }
     }
 
+    /// <summary>
+    /// Whether the time loop of a layer's backward pass computes dIn += dA_x W_x of each complete block of
+    /// <see cref="InterleaveRows"/> steps inside the products dh += dA_h W_h of the next block
+    /// (<see cref="Kernels.MatVecWithProjection{T}"/>; the same entries, chains of roundings and starting values as the product
+    /// after the loop): batch 1, a full sweep (no truncation window), dIn wanted, W_h and W_x packed once with no column tail and the
+    /// same depth (every row of W_h acts on h), W_h of at least <see cref="InterleaveMinimumBytes"/>, at least two blocks.
+    /// </summary>
+    private bool BackwardInterleaves(Workspace<T> ws, Params p, int hi, Span<T> dIn)
+    {
+        var wh = p.WhPacked;
+        var wx = p.WxPacked;
+        return ws.Batch == 1 && !dIn.IsEmpty && MinLo(ws) == 0 && hi == ws.Steps - 1 && Kernels.CanInterleave(wh, wx)
+            && wh!.Columns == H && wx!.Columns == p.InputSize && wh.Depth == Spec.Gates * H
+            && (long)wh.Depth * wh.Columns * Unsafe.SizeOf<T>() >= InterleaveMinimumBytes && ws.Steps / InterleaveRows >= 2;
+    }
+
     private static int MinLo(Workspace<T> ws)
     {
         int lo = int.MaxValue;
@@ -327,10 +368,13 @@ public sealed partial class Network<T>
 
     /// <summary>
     /// After the time loop, for rows of steps [t0, t1): db_x += Σ dA_x, db_h += Σ dA_h, dW_x += dA_xᵀ X, dW_h += dA_hᵀ H_prev
-    /// (GRU with the reset before the product: candidate rows against r ⊙ h), dIn += dA_x W_x — each one blocked matrix product over all rows.
+    /// (GRU with the reset before the product: candidate rows against r ⊙ h), and for the rows of steps [dxT0, dxT1) (all of
+    /// them but those computed inside the time loop's products, <see cref="BackwardInterleaves"/>) dIn += dA_x W_x — each one
+    /// blocked matrix product over its rows.
     /// Rows where no cell was applied contribute exact zeros (their inputs are not read, so padding may hold anything).
     /// </summary>
-    private void WeightGradients(Workspace<T> ws, Params p, Workspace<T>.Tape tape, LayerGradients<T> grad, ReadOnlySpan<T> input, Span<T> dIn, int t0, int t1)
+    private void WeightGradients(Workspace<T> ws, Params p, Workspace<T>.Tape tape, LayerGradients<T> grad, ReadOnlySpan<T> input, Span<T> dIn,
+        int t0, int t1, int dxT0, int dxT1)
     {
         int h = H, g = Spec.Gates * h, batch = ws.Batch, inSize = p.InputSize;
         int r0 = t0 * batch, n = (t1 - t0) * batch;
@@ -354,9 +398,11 @@ public sealed partial class Network<T>
         ReadOnlySpan<T> dAx = ws.DAxAll.AsSpan(r0 * g, n * g);
         ReadOnlySpan<T> dAh = dAhAll.AsSpan(r0 * g, n * g);
         Kernels.MatMulTransposedA<T>(dAx, g, n, g, ActiveRows(ws, input, inSize, r0, n, ws.TransB), inSize, inSize, grad.Wx, inSize, accumulate: true);
-        if (!dIn.IsEmpty)
+        if (!dIn.IsEmpty && dxT1 > dxT0)
         {
-            Kernels.MatMul<T>(dAx, n, g, g, p.Wx, inSize, inSize, dIn.Slice(r0 * inSize), inSize, accumulate: true, p.WxPacked);
+            int dxR0 = dxT0 * batch, dxN = (dxT1 - dxT0) * batch;
+            Kernels.MatMul<T>(ws.DAxAll.AsSpan(dxR0 * g, dxN * g), dxN, g, g, p.Wx, inSize, inSize, dIn.Slice(dxR0 * inSize), inSize,
+                accumulate: true, p.WxPacked);
         }
 
         ReadOnlySpan<T> hPrev = ActiveRows(ws, tape.HPrev, h, r0, n, ws.TransB);
