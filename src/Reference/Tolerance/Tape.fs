@@ -2,6 +2,7 @@ namespace RnnVerify.Reference.Tolerance
 
 open System
 open System.Collections.Generic
+open System.Numerics
 open System.Numerics.Tensors
 open RnnVerify.Cells
 
@@ -241,8 +242,11 @@ type Tape(model: RoundingModel) =
                 let value = Array.zeroCreate rows
                 let absSum = Array.zeroCreate rows
                 let prop = Array.zeroCreate rows
-                let tmp = Array.zeroCreate rows
+                let width = Vector<float>.Count
 
+                // Per input k, every row's three sums take the term in one vectorised pass: value + w·x, absSum + |w|·M(x),
+                // prop + |w|·E(x), the product and the sum each rounded to nearest (no fused multiply-add), in k order: the
+                // bits of the scalar row sums.
                 let add (w: int[]) (xs: int[]) =
                     let struct (t, a) = this.Transposed(w, xs.Length)
                     let struct (xv, xm, xe) = this.Gather xs
@@ -250,12 +254,21 @@ type Tape(model: RoundingModel) =
                     for k in 0 .. xs.Length - 1 do
                         let col = ReadOnlySpan(t, k * rows, rows)
                         let abs = ReadOnlySpan(a, k * rows, rows)
-                        TensorPrimitives.Multiply(col, xv[k], Span tmp)
-                        TensorPrimitives.Add(ReadOnlySpan value, ReadOnlySpan tmp, Span value)
-                        TensorPrimitives.Multiply(abs, xm[k], Span tmp)
-                        TensorPrimitives.Add(ReadOnlySpan absSum, ReadOnlySpan tmp, Span absSum)
-                        TensorPrimitives.Multiply(abs, xe[k], Span tmp)
-                        TensorPrimitives.Add(ReadOnlySpan prop, ReadOnlySpan tmp, Span prop)
+                        let vx, vm, ve = Vector<float>(xv[k]), Vector<float>(xm[k]), Vector<float>(xe[k])
+                        let mutable r = 0
+
+                        while r + width <= rows do
+                            let m = Vector<float>(abs.Slice r)
+                            (Vector<float>(value, r) + Vector<float>(col.Slice r) * vx).CopyTo(value, r)
+                            (Vector<float>(absSum, r) + m * vm).CopyTo(absSum, r)
+                            (Vector<float>(prop, r) + m * ve).CopyTo(prop, r)
+                            r <- r + width
+
+                        while r < rows do
+                            value[r] <- value[r] + col[r] * xv[k]
+                            absSum[r] <- absSum[r] + abs[r] * xm[k]
+                            prop[r] <- prop[r] + abs[r] * xe[k]
+                            r <- r + 1
 
                 add w1 x1
                 if not (isNull w2) then add w2 x2
@@ -409,9 +422,10 @@ module Tape =
 
     /// `term` for the consecutive nodes first .. first + len − 1, node first + k with partial (pV[off + k], pE[off + k]) of
     /// magnitude mp[off + k] (= |pV| + 2·pE; pE = null for exact partials, whose E·M(λ) = 0 adds nothing to a finite sum)
-    /// and one adjoint λ of finite magnitude: the same operations elementwise (vectorised; each node receives one term, so
-    /// the bits are those of `term`). tmp has at least len elements.
-    let private termRange (acc: Accumulators) (first: int) (len: int) (pV: float[]) (pE: float[]) (mp: float[]) (off: int) (lV: float) (lE: float) (ml: float) (tmp: float[]) =
+    /// and one adjoint λ of finite magnitude: the same operations elementwise, in one vectorised pass over the node range
+    /// (each node receives one term, and each sum is a + (p·λ) with the product and the sum each rounded to nearest — no
+    /// fused multiply-add — so the bits are those of `term`).
+    let private termRange (acc: Accumulators) (first: int) (len: int) (pV: float[]) (pE: float[]) (mp: float[]) (off: int) (lV: float) (lE: float) (ml: float) =
         if len > 0 && TensorPrimitives.Min(ReadOnlySpan<int>(acc.N, first, len)) = 0 then
             for k in 0 .. len - 1 do
                 let e = if isNull pE then 0.0 else pE[off + k]
@@ -422,21 +436,37 @@ module Tape =
                     acc.FirstValue[first + k] <- p * lV
                     acc.FirstError[first + k] <- abs p * lE
 
-        let multiplyAdd (a: float[]) (x: float[]) (y: float) =
-            TensorPrimitives.Multiply(ReadOnlySpan(x, off, len), y, Span(tmp, 0, len))
-            TensorPrimitives.Add(ReadOnlySpan(a, first, len), ReadOnlySpan(tmp, 0, len), Span(a, first, len))
+        let av = Span(acc.V, first, len)
+        let asum = Span(acc.S, first, len)
+        let ap = Span(acc.P, first, len)
+        let xv = ReadOnlySpan(pV, off, len)
+        let xm = ReadOnlySpan(mp, off, len)
+        let xe = if isNull pE then ReadOnlySpan<float>.Empty else ReadOnlySpan(pE, off, len)
+        let width = Vector<float>.Count
+        let vlV, vlE, vml = Vector<float>(lV), Vector<float>(lE), Vector<float>(ml)
+        let mutable k = 0
 
-        multiplyAdd acc.V pV lV
-        multiplyAdd acc.S mp ml
-        if not (isNull pE) then multiplyAdd acc.P pE ml
-        multiplyAdd acc.P mp lE
+        while k + width <= len do
+            let m = Vector<float>(xm.Slice k)
+            (Vector<float>(av.Slice k) + Vector<float>(xv.Slice k) * vlV).CopyTo(av.Slice k)
+            (Vector<float>(asum.Slice k) + m * vml).CopyTo(asum.Slice k)
+            let p = if xe.IsEmpty then Vector<float>(ap.Slice k) else Vector<float>(ap.Slice k) + Vector<float>(xe.Slice k) * vml
+            (p + m * vlE).CopyTo(ap.Slice k)
+            k <- k + width
+
+        while k < len do
+            av[k] <- av[k] + xv[k] * lV
+            asum[k] <- asum[k] + xm[k] * ml
+            if not xe.IsEmpty then ap[k] <- ap[k] + xe[k] * ml
+            ap[k] <- ap[k] + xm[k] * lE
+            k <- k + 1
+
         TensorPrimitives.Add(ReadOnlySpan<int>(acc.N, first, len), 1, Span<int>(acc.N, first, len))
 
     let backward (tape: Tape) (seeds: struct (int * float) seq) =
         let m = tape.Model
         let n = tape.Count
         let acc = Accumulators(n)
-        let mutable tmp: float[] = Array.zeroCreate 64
         let v = tape.Values
         let ops, opA, opB, opC = tape.Ops, tape.A, tape.B, tape.C
 
@@ -477,11 +507,8 @@ module Tape =
                             // Per product: ∂/∂w = x (a Bounded), then ∂/∂x = w (exact: E = 0, M = |w|, and E·M(λ) = 0 adds
                             // nothing to a finite sum). Each node receives one term per affine node, so the two ranges
                             // can be updated one after the other.
-                            if tmp.Length < len then
-                                tmp <- Array.zeroCreate len
-
-                            termRange acc w[offset] len xv xe xm 0 lV lE ml tmp
-                            termRange acc xs[0] len wv null (tape.AbsWeightValues w) offset lV lE ml tmp
+                            termRange acc w[offset] len xv xe xm 0 lV lE ml
+                            termRange acc xs[0] len wv null (tape.AbsWeightValues w) offset lV lE ml
                         else
                             // Per product: ∂/∂w = x (a Bounded), then ∂/∂x = w (exact).
                             for k in 0 .. len - 1 do
