@@ -15,10 +15,15 @@ namespace RnnVerify.Cells;
 public sealed record LayerGradients<T>(T[] Wx, T[] Wh, T[] Bx, T[] Bh, T[]? P)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    internal void Clear()
+    /// <summary>Zeroes every gradient, or all but dW_x and dW_h when <paramref name="weights"/> is false (a full sweep writes them).</summary>
+    internal void Clear(bool weights = true)
     {
-        Array.Clear(Wx);
-        Array.Clear(Wh);
+        if (weights)
+        {
+            Array.Clear(Wx);
+            Array.Clear(Wh);
+        }
+
         Array.Clear(Bx);
         Array.Clear(Bh);
         if (P is not null)
@@ -70,11 +75,12 @@ public sealed class NetworkGradients<T>
         Spec,
         Layers.Select(g => new LayerWeights(Widen(g.Wx), Widen(g.Wh), Widen(g.Bx), Widen(g.Bh), g.P is null ? null : Widen(g.P))).ToArray());
 
-    internal void Clear()
+    /// <summary>Zeroes every gradient, or all but the weight matrices when <paramref name="weights"/> is false.</summary>
+    internal void Clear(bool weights = true)
     {
         foreach (var g in Layers)
         {
-            g.Clear();
+            g.Clear(weights);
         }
     }
 

@@ -97,15 +97,18 @@ public sealed partial class Network<T>
     private void BackwardCore(Workspace<T> ws, ReadOnlySpan<T> x, ReadOnlySpan<T> dy, ReadOnlySpan<T> dhN, ReadOnlySpan<T> dcN,
         NetworkGradients<T> gradients, Span<T> dx, Span<T> dh0, Span<T> dc0, int window)
     {
-        gradients.Clear();
+        int steps = ws.Steps;
+        bool single = window <= 0 || window >= steps;
+        // A full sweep makes exactly one contribution to each dW_x and dW_h, which then writes them instead of adding to
+        // zeros cleared first (the same bits: every entry's chain starts from +0 either way).
+        gradients.Clear(weights: !single);
         dx.Clear();
         dh0.Clear();
         dc0.Clear();
-        int steps = ws.Steps;
-        if (window <= 0 || window >= steps)
+        if (single)
         {
             Array.Clear(ws.Lo);
-            Sweep(ws, x, dy, Selection.All, 0, steps - 1, true, dhN, dcN, gradients, dx, dh0, dc0);
+            Sweep(ws, x, dy, Selection.All, 0, steps - 1, true, dhN, dcN, gradients, dx, dh0, dc0, overwrite: true);
             return;
         }
 
@@ -133,7 +136,7 @@ public sealed partial class Network<T>
     /// ≥ Lo[b]; gradients are added to the destinations.
     /// </summary>
     private void Sweep(Workspace<T> ws, ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Selection selection, int term, int hi, bool finalTerm,
-        ReadOnlySpan<T> dhN, ReadOnlySpan<T> dcN, NetworkGradients<T> gradients, Span<T> dx, Span<T> dh0, Span<T> dc0)
+        ReadOnlySpan<T> dhN, ReadOnlySpan<T> dcN, NetworkGradients<T> gradients, Span<T> dx, Span<T> dh0, Span<T> dc0, bool overwrite = false)
     {
         BuildTopGradient(ws, dy, selection, term, finalTerm);
         for (int l = Spec.NumLayers - 1; l >= 0; l--)
@@ -149,7 +152,7 @@ public sealed partial class Network<T>
 
             for (int d = 0; d < D; d++)
             {
-                LayerBackward(ws, l, d, input, dIn, hi, finalTerm, dhN, dcN, gradients[l, d], dh0, dc0);
+                LayerBackward(ws, l, d, input, dIn, hi, finalTerm, dhN, dcN, gradients[l, d], dh0, dc0, overwrite);
             }
         }
     }
@@ -211,7 +214,7 @@ public sealed partial class Network<T>
 
     /// <summary>Backward through one layer and direction, in reverse processing order.</summary>
     private void LayerBackward(Workspace<T> ws, int l, int d, ReadOnlySpan<T> input, Span<T> dIn, int hi, bool finalTerm,
-        ReadOnlySpan<T> dhN, ReadOnlySpan<T> dcN, LayerGradients<T> grad, Span<T> dh0, Span<T> dc0)
+        ReadOnlySpan<T> dhN, ReadOnlySpan<T> dcN, LayerGradients<T> grad, Span<T> dh0, Span<T> dc0, bool overwrite)
     {
         int steps = ws.Steps, batch = ws.Batch, h = H, dh = D * h, bh = batch * h;
         int ld = (l * D) + d;
@@ -315,7 +318,7 @@ public sealed partial class Network<T>
             dxT1 = d == 0 ? t1 - rest : t1;
         }
 
-        WeightGradients(ws, p, tape, grad, input, dIn, t0, t1, dxT0, dxT1);
+        WeightGradients(ws, p, tape, grad, input, dIn, t0, t1, dxT0, dxT1, overwrite);
 
         for (int b = 0; b < batch; b++)
         {
@@ -367,21 +370,30 @@ public sealed partial class Network<T>
     }
 
     /// <summary>
-    /// After the time loop, for rows of steps [t0, t1): db_x += Σ dA_x, db_h += Σ dA_h, dW_x += dA_xᵀ X, dW_h += dA_hᵀ H_prev
+    /// After the time loop, for rows of steps [t0, t1): db_x += Σ dA_x, db_h += Σ dA_h, dW_x += dA_xᵀ X (dW_x and dW_h written
+    /// instead of added to when <paramref name="overwrite"/>: the only contribution of a full sweep), dW_h += dA_hᵀ H_prev
     /// (GRU with the reset before the product: candidate rows against r ⊙ h), and for the rows of steps [dxT0, dxT1) (all of
     /// them but those computed inside the time loop's products, <see cref="BackwardInterleaves"/>) dIn += dA_x W_x — each one
     /// blocked matrix product over its rows.
     /// Rows where no cell was applied contribute exact zeros (their inputs are not read, so padding may hold anything).
     /// </summary>
     private void WeightGradients(Workspace<T> ws, Params p, Workspace<T>.Tape tape, LayerGradients<T> grad, ReadOnlySpan<T> input, Span<T> dIn,
-        int t0, int t1, int dxT0, int dxT1)
+        int t0, int t1, int dxT0, int dxT1, bool overwrite)
     {
         int h = H, g = Spec.Gates * h, batch = ws.Batch, inSize = p.InputSize;
         int r0 = t0 * batch, n = (t1 - t0) * batch;
         if (n <= 0)
         {
+            if (overwrite)
+            {
+                Array.Clear(grad.Wx);
+                Array.Clear(grad.Wh);
+            }
+
             return;
         }
+
+        bool accumulate = !overwrite;
 
         T[] dAhAll = DAh(ws);
         for (int r = r0; r < r0 + n; r++)
@@ -397,7 +409,7 @@ public sealed partial class Network<T>
         // [rows][In]. Rows without a cell hold dA = 0 (their input rows are zeroed, since padding may hold anything).
         ReadOnlySpan<T> dAx = ws.DAxAll.AsSpan(r0 * g, n * g);
         ReadOnlySpan<T> dAh = dAhAll.AsSpan(r0 * g, n * g);
-        Kernels.MatMulTransposedA<T>(dAx, g, n, g, ActiveRows(ws, input, inSize, r0, n, ws.TransB), inSize, inSize, grad.Wx, inSize, accumulate: true);
+        Kernels.MatMulTransposedA<T>(dAx, g, n, g, ActiveRows(ws, input, inSize, r0, n, ws.TransB), inSize, inSize, grad.Wx, inSize, accumulate);
         if (!dIn.IsEmpty && dxT1 > dxT0)
         {
             int dxR0 = dxT0 * batch, dxN = (dxT1 - dxT0) * batch;
@@ -408,7 +420,7 @@ public sealed partial class Network<T>
         ReadOnlySpan<T> hPrev = ActiveRows(ws, tape.HPrev, h, r0, n, ws.TransB);
         if (Spec.Kind == CellKind.Gru && !Spec.LinearBeforeReset)
         {
-            Kernels.MatMulTransposedA<T>(dAh, 2 * h, n, g, hPrev, h, h, grad.Wh, h, accumulate: true);
+            Kernels.MatMulTransposedA<T>(dAh, 2 * h, n, g, hPrev, h, h, grad.Wh, h, accumulate);
             for (int r = r0; r < r0 + n; r++)
             {
                 // r ⊙ h_prev of each row, in place of H_prev.
@@ -423,11 +435,11 @@ public sealed partial class Network<T>
                 }
             }
 
-            Kernels.MatMulTransposedA<T>(dAh.Slice(2 * h), h, n, g, ws.TransB, h, h, grad.Wh.AsSpan(2 * h * h), h, accumulate: true);
+            Kernels.MatMulTransposedA<T>(dAh.Slice(2 * h), h, n, g, ws.TransB, h, h, grad.Wh.AsSpan(2 * h * h), h, accumulate);
         }
         else
         {
-            Kernels.MatMulTransposedA<T>(dAh, g, n, g, hPrev, h, h, grad.Wh, h, accumulate: true);
+            Kernels.MatMulTransposedA<T>(dAh, g, n, g, hPrev, h, h, grad.Wh, h, accumulate);
         }
     }
 

@@ -117,3 +117,57 @@ public class InterleavedProjectionTests
         where T : unmanaged, IFloatingPointIeee754<T> =>
         typeof(T) == typeof(float) ? BitConverter.SingleToInt32Bits(float.CreateTruncating(v)) : BitConverter.DoubleToInt64Bits(double.CreateTruncating(v));
 }
+
+/// <summary>
+/// A full backward sweep writes dW_x and dW_h instead of adding to zeros cleared first: gradients that held NaN from an earlier
+/// use must come out with the bits of fresh ones, for a full sweep and a truncated one (which still clears and accumulates),
+/// with both GRU readings (the reset-before reading writes dW_h in two row ranges), two layers and two directions, and a
+/// zero-length entry.
+/// </summary>
+public class GradientOverwriteTests
+{
+    [Theory]
+    [InlineData(CellKind.Lstm, true, 0)]
+    [InlineData(CellKind.Gru, false, 0)]
+    [InlineData(CellKind.Gru, true, 0)]
+    [InlineData(CellKind.Rnn, true, 0)]
+    [InlineData(CellKind.Lstm, true, 2)]
+    public void Gradients_from_an_earlier_call_do_not_leak_into_the_next(CellKind kind, bool linearBeforeReset, int window)
+    {
+        const int steps = 5, batch = 3, input = 4, h = 40;
+        var spec = new CellSpec
+        {
+            Kind = kind, InputSize = input, HiddenSize = h, LinearBeforeReset = linearBeforeReset,
+            NumLayers = window == 0 ? 2 : 1, Bidirectional = window == 0,
+        };
+        var net = new Network<double>(Rnn.RandomWeights(spec, 5, 1.0));
+        var rng = new Random(7);
+        var x = Enumerable.Range(0, steps * batch * input).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var dy = Enumerable.Range(0, steps * batch * spec.Directions * h).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        int[] lens = [steps, 0, 3];
+        var fresh = new NetworkGradients<double>(spec);
+        net.Backward(batch, x, lens, [], [], dy, [], [], fresh, [], [], [], window);
+        var stale = new NetworkGradients<double>(spec);
+        foreach (var g in stale.Layers)
+        {
+            Array.Fill(g.Wx, double.NaN);
+            Array.Fill(g.Wh, double.NaN);
+            Array.Fill(g.Bx, double.NaN);
+            Array.Fill(g.Bh, double.NaN);
+        }
+
+        net.Backward(batch, x, lens, [], [], dy, [], [], stale, [], [], [], window);
+        for (int l = 0; l < fresh.Layers.Count; l++)
+        {
+            foreach (var (name, e, a) in new[] { ("dW_x", fresh.Layers[l].Wx, stale.Layers[l].Wx), ("dW_h", fresh.Layers[l].Wh, stale.Layers[l].Wh), ("db_x", fresh.Layers[l].Bx, stale.Layers[l].Bx) })
+            {
+                for (int i = 0; i < e.Length; i++)
+                {
+                    Assert.False(double.IsNaN(e[i]), $"{kind} layer {l} {name}[{i}]: fresh gradient is NaN");
+                    Assert.True(BitConverter.DoubleToInt64Bits(e[i]) == BitConverter.DoubleToInt64Bits(a[i]),
+                        $"{kind} window {window} layer {l} {name}[{i}]: fresh {Compare.R(e[i])}, after a stale buffer {Compare.R(a[i])}");
+                }
+            }
+        }
+    }
+}
