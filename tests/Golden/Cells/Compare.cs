@@ -53,5 +53,38 @@ internal static class Compare
         return m;
     }
 
+    /// <summary>
+    /// Asserts that two arrays hold the same values bit for bit (NaN rejected first); a failure names the element and prints both
+    /// values round-trip and as bits, labelled <paramref name="expectedLabel"/> and <paramref name="actualLabel"/>.
+    /// </summary>
+    public static void SameBits<T>(T[] expected, T[] actual, string context, string expectedLabel, string actualLabel)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (expected.Length != actual.Length)
+        {
+            throw new XunitException($"{context}: length {actual.Length}, expected {expected.Length}");
+        }
+
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double e = double.CreateTruncating(expected[i]), a = double.CreateTruncating(actual[i]);
+            if (double.IsNaN(e) || double.IsNaN(a))
+            {
+                throw new XunitException($"{context} element {i}: NaN ({expectedLabel} {R(e)}, {actualLabel} {R(a)})");
+            }
+
+            if (Bits(expected[i]) != Bits(actual[i]))
+            {
+                throw new XunitException(
+                    $"{context} element {i}: {expectedLabel} {R(e)} (0x{Bits(expected[i]):x16}), {actualLabel} {R(a)} (0x{Bits(actual[i]):x16})");
+            }
+        }
+    }
+
+    /// <summary>The IEEE bits of a float32 or float64 value.</summary>
+    public static long Bits<T>(T v)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
+        typeof(T) == typeof(float) ? BitConverter.SingleToInt32Bits(float.CreateTruncating(v)) : BitConverter.DoubleToInt64Bits(double.CreateTruncating(v));
+
     public static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -53,11 +53,11 @@ public class FusedStepTests
         var fused = Run(spec, w, batch, x3, [], h03, c03, dy3);
         var rows = Run(spec, w, batch + 1, x4, [steps, steps, steps, 0], h04, c04, dy4);
         string ctx = $"{spec.Kind} {typeof(T).Name} H = {h}";
-        SameBits(fused.Y, Narrow(rows.Y, steps, batch, h), $"y, {ctx}");
-        SameBits(fused.HN, Narrow(rows.HN, 1, batch, h), $"h_n, {ctx}");
-        SameBits(fused.CN, Narrow(rows.CN, 1, batch, h), $"c_n, {ctx}");
-        SameBits(fused.Dx, Narrow(rows.Dx, steps, batch, input), $"dx, {ctx}");
-        SameBits(fused.Dh0, Narrow(rows.Dh0, 1, batch, h), $"dh0, {ctx}");
+        Compare.SameBits(fused.Y, Narrow(rows.Y, steps, batch, h), $"y, {ctx}", "fused", "row by row");
+        Compare.SameBits(fused.HN, Narrow(rows.HN, 1, batch, h), $"h_n, {ctx}", "fused", "row by row");
+        Compare.SameBits(fused.CN, Narrow(rows.CN, 1, batch, h), $"c_n, {ctx}", "fused", "row by row");
+        Compare.SameBits(fused.Dx, Narrow(rows.Dx, steps, batch, input), $"dx, {ctx}", "fused", "row by row");
+        Compare.SameBits(fused.Dh0, Narrow(rows.Dh0, 1, batch, h), $"dh0, {ctx}", "fused", "row by row");
     }
 
     private static (T[] Y, T[] HN, T[] CN, T[] Dx, T[] Dh0) Run<T>(CellSpec spec, NetworkWeights w, int batch, T[] x, int[] lens,
@@ -106,23 +106,6 @@ public class FusedStepTests
 
         return r;
     }
-
-    private static void SameBits<T>(T[] expected, T[] actual, string context)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double e = double.CreateTruncating(expected[i]), a = double.CreateTruncating(actual[i]);
-            Assert.False(double.IsNaN(e) || double.IsNaN(a), $"{context} element {i}: NaN (fused {Compare.R(e)}, row by row {Compare.R(a)})");
-            Assert.True(Bits(expected[i]) == Bits(actual[i]),
-                $"{context} element {i}: fused {Compare.R(e)} (0x{Bits(expected[i]):x16}), row by row {Compare.R(a)} (0x{Bits(actual[i]):x16})");
-        }
-    }
-
-    private static long Bits<T>(T v)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        typeof(T) == typeof(float) ? BitConverter.SingleToInt32Bits(float.CreateTruncating(v)) : BitConverter.DoubleToInt64Bits(double.CreateTruncating(v));
 
     /// <summary>
     /// The lane-wise σ and tanh of the fused pass (at the width of Vector&lt;T&gt; and, where accelerated, 512 bits) against <see cref="TensorPrimitives"/>'s span σ (negate, exp, add 1,

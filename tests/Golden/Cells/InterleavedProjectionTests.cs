@@ -59,11 +59,11 @@ public class InterleavedProjectionTests
         var one = Run(spec, w, 1, Row0(x2, steps, input), lens1, Row0(h02, dirs, h), Row0(c02, dirs, h), Row0(dy2, steps, dirs * h));
         var two = Run(spec, w, 2, x2, lens2, h02, c02, dy2);
         string ctx = $"{spec.Kind} {typeof(T).Name} H = {h} directions = {dirs} T = {steps} len = {len}";
-        SameBits(Row0(two.Y, steps, dirs * h), one.Y, $"y, {ctx}");
-        SameBits(Row0(two.HN, dirs, h), one.HN, $"h_n, {ctx}");
-        SameBits(Row0(two.CN, dirs, h), one.CN, $"c_n, {ctx}");
-        SameBits(Row0(two.Dx, steps, input), one.Dx, $"dx, {ctx}");
-        SameBits(Row0(two.Dh0, dirs, h), one.Dh0, $"dh0, {ctx}");
+        Compare.SameBits(Row0(two.Y, steps, dirs * h), one.Y, $"y, {ctx}", "batch of two", "alone");
+        Compare.SameBits(Row0(two.HN, dirs, h), one.HN, $"h_n, {ctx}", "batch of two", "alone");
+        Compare.SameBits(Row0(two.CN, dirs, h), one.CN, $"c_n, {ctx}", "batch of two", "alone");
+        Compare.SameBits(Row0(two.Dx, steps, input), one.Dx, $"dx, {ctx}", "batch of two", "alone");
+        Compare.SameBits(Row0(two.Dh0, dirs, h), one.Dh0, $"dh0, {ctx}", "batch of two", "alone");
     }
 
     private static (T[] Y, T[] HN, T[] CN, T[] Dx, T[] Dh0) Run<T>(CellSpec spec, NetworkWeights w, int batch, T[] x, int[] lens,
@@ -99,23 +99,6 @@ public class InterleavedProjectionTests
 
         return r;
     }
-
-    private static void SameBits<T>(T[] expected, T[] actual, string context)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double e = double.CreateTruncating(expected[i]), a = double.CreateTruncating(actual[i]);
-            Assert.False(double.IsNaN(e) || double.IsNaN(a), $"{context} element {i}: NaN (batch of two {Compare.R(e)}, alone {Compare.R(a)})");
-            Assert.True(Bits(expected[i]) == Bits(actual[i]),
-                $"{context} element {i}: batch of two {Compare.R(e)} (0x{Bits(expected[i]):x16}), alone {Compare.R(a)} (0x{Bits(actual[i]):x16})");
-        }
-    }
-
-    private static long Bits<T>(T v)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        typeof(T) == typeof(float) ? BitConverter.SingleToInt32Bits(float.CreateTruncating(v)) : BitConverter.DoubleToInt64Bits(double.CreateTruncating(v));
 }
 
 /// <summary>
