@@ -19,7 +19,7 @@ internal static partial class Kernels
     /// </summary>
     public const int KBlockProjection = 512;
 
-    /// <summary>Depth of a k block when A is stored transposed (<see cref="MatMulTransposedA{T}"/>).</summary>
+    /// <summary>Depth of a k block when A is stored transposed (<see cref="MatMulTransposedA{T}(ReadOnlySpan{T}, int, int, int, ReadOnlySpan{T}, int, int, Span{T}, int, bool, Span{T})"/>).</summary>
     private const int KBlockTransposedA = 512;
 
     /// <summary>Rows of A per block: MBlock × KBlock elements of A (48 KB in float32) stay in L2 while B's panels pass.</summary>
@@ -61,17 +61,111 @@ internal static partial class Kernels
     /// in place through it instead of transposing it first. Every entry is the same chain of roundings as
     /// <see cref="MatMul{T}"/> on the transposed copy (the same κ order, blocks and fused multiply–adds), so the bits are equal.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="sums"/> (length <paramref name="rows"/>) it also adds the left operand's rows of depth, in κ order:
+    /// sums[r] = (…((sums[r] + A[0][r]) + A[1][r]) …) + A[k−1][r], one rounded addition per κ, the chain of a row-by-row
+    /// <see cref="TensorPrimitives.Add{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T})"/> over A. The bias gradients Σ dA come
+    /// from the copy of dA the product makes anyway instead of one more pass over dA from memory.
+    /// </remarks>
     public static void MatMulTransposedA<T>(ReadOnlySpan<T> a, int rows, int k, int lda, ReadOnlySpan<T> b, int ldb, int cols,
-        Span<T> c, int ldc, bool accumulate)
+        Span<T> c, int ldc, bool accumulate, Span<T> sums = default)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        MatMulTransposedA(a, rows, k, lda, b, ldb, cols, c, ldc, default, 0, 0, default, 0, accumulate, sums);
+
+    /// <summary>
+    /// C = Aᵀ·B and C2 = Aᵀ·B2 (or += when <paramref name="accumulate"/>) in one pass over A, as two calls of
+    /// <see cref="MatMulTransposedA{T}(ReadOnlySpan{T}, int, int, int, ReadOnlySpan{T}, int, int, Span{T}, int, bool, Span{T})"/>
+    /// would compute them (every entry the same chain of roundings) but copying each block of A once for both: the weight
+    /// gradients dW_x = dAᵀ X and dW_h = dAᵀ H_prev share dA where dA_h = dA_x. <paramref name="cols2"/> = 0 means no second product.
+    /// </summary>
+    public static void MatMulTransposedA<T>(ReadOnlySpan<T> a, int rows, int k, int lda, ReadOnlySpan<T> b, int ldb, int cols,
+        Span<T> c, int ldc, ReadOnlySpan<T> b2, int ldb2, int cols2, Span<T> c2, int ldc2, bool accumulate, Span<T> sums = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (rows == 0 || cols == 0)
+        if (rows == 0)
         {
             return;
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(a.Length, k == 0 ? 0 : ((k - 1) * lda) + rows, nameof(a));
-        MatMulCore(a, rows, k, 1, lda, b, ldb, cols, c, ldc, accumulate, null, false);
+        if (!sums.IsEmpty)
+        {
+            ArgumentOutOfRangeException.ThrowIfNotEqual(sums.Length, rows, nameof(sums));
+        }
+
+        CheckOperands(rows, k, b, ldb, cols, c, ldc);
+        CheckOperands(rows, k, b2, ldb2, cols2, c2, ldc2);
+        int panel = Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double))
+            ? 2 * Vector512<T>.Count : 0;
+        int tiled = panel == 0 ? 0 : cols / panel * panel, tiled2 = panel == 0 ? 0 : cols2 / panel * panel;
+        // A stored transposed (rows stride 1, depth stride lda) is copied block by block in the tiled product, which takes the
+        // sums from the copies; with lda = 1 (a single row) it is read in place.
+        bool copiesA = lda != 1 && (tiled > 0 || tiled2 > 0);
+        if (tiled > 0 || tiled2 > 0)
+        {
+            if (k == 0)
+            {
+                ClearRows(accumulate, rows, c, ldc, tiled);
+                ClearRows(accumulate, rows, c2, ldc2, tiled2);
+            }
+            else if (copiesA)
+            {
+                TransposedTiled(ref MemoryMarshal.GetReference(a), rows, k, lda,
+                    new Rhs<T>(ref MemoryMarshal.GetReference(b), ldb, tiled, ref MemoryMarshal.GetReference(c), ldc),
+                    new Rhs<T>(ref MemoryMarshal.GetReference(b2), ldb2, tiled2, ref MemoryMarshal.GetReference(c2), ldc2),
+                    accumulate, sums);
+                sums = default;
+            }
+            else
+            {
+                if (tiled > 0)
+                {
+                    MatMulTiled(ref MemoryMarshal.GetReference(a), rows, k, 1, lda, ref MemoryMarshal.GetReference(b), ldb, tiled,
+                        ref MemoryMarshal.GetReference(c), ldc, accumulate, null);
+                }
+
+                if (tiled2 > 0)
+                {
+                    MatMulTiled(ref MemoryMarshal.GetReference(a), rows, k, 1, lda, ref MemoryMarshal.GetReference(b2), ldb2, tiled2,
+                        ref MemoryMarshal.GetReference(c2), ldc2, accumulate, null);
+                }
+            }
+        }
+
+        if (tiled < cols)
+        {
+            MatMulRows(a, rows, k, 1, lda, b.Slice(tiled), ldb, cols - tiled, c.Slice(tiled), ldc, accumulate);
+        }
+
+        if (tiled2 < cols2)
+        {
+            MatMulRows(a, rows, k, 1, lda, b2.Slice(tiled2), ldb2, cols2 - tiled2, c2.Slice(tiled2), ldc2, accumulate);
+        }
+
+        // The sums not taken from the tiled product's copies of A.
+        for (int q = 0; q < k && !sums.IsEmpty; q++)
+        {
+            TensorPrimitives.Add(sums, a.Slice(q * lda, rows), sums);
+        }
+    }
+
+    /// <summary>The bounds of one right operand and its destination (none when <paramref name="cols"/> = 0).</summary>
+    private static void CheckOperands<T>(int rows, int k, ReadOnlySpan<T> b, int ldb, int cols, Span<T> c, int ldc)
+    {
+        if (cols > 0)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(b.Length, k == 0 ? 0 : ((k - 1) * ldb) + cols, nameof(b));
+            ArgumentOutOfRangeException.ThrowIfLessThan(c.Length, ((rows - 1) * ldc) + cols, nameof(c));
+        }
+    }
+
+    /// <summary>C[r][0..cols) = 0 for every row unless <paramref name="accumulate"/> (an empty product).</summary>
+    private static void ClearRows<T>(bool accumulate, int rows, Span<T> c, int ldc, int cols)
+    {
+        for (int r = 0; r < rows && !accumulate && cols > 0; r++)
+        {
+            c.Slice(r * ldc, cols).Clear();
+        }
     }
 
     /// <summary>
@@ -164,7 +258,7 @@ internal static partial class Kernels
         // A stored transposed (the weight gradients dAᵀ·X, k = the sequence's rows) takes deeper k blocks: C (a weight gradient)
         // is then read and written a quarter as often, and B's panels are read from L2 (measured: about 12 % faster).
         int kBlock = usePrepacked ? prepacked!.KBlock : ks != 1 ? KBlockTransposedA : KBlock;
-        Span<T> packed = packPerCall ? PackBuffer<T>.Get(Math.Min(kBlock, k) * cols) : default;
+        Span<T> packed = packPerCall ? PackBuffer<T>.Get(0, Math.Min(kBlock, k) * cols) : default;
 
         // With B packed once and a row block of C small enough to stay in L2 (≤ RowBlockBytes), each row block runs through
         // every k block before the next starts: C is then read and written in L2 instead of once per k block from memory
@@ -206,44 +300,92 @@ internal static partial class Kernels
 
             bool isPacked = usePrepacked || packPerCall;
 
-            // A stored transposed (the weight gradients dAᵀ·X, k = T·B) is copied block by block into a contiguous
-            // [kc][rows of the block] buffer: read in place, the kc rows of a row block lie a multiple of 4 KB apart (dA: G·H
-            // elements) and fall into the same few L1 and L2 sets (measured, LSTM B = 64, H = 512: dW_x and dW_h each from about
-            // 138 to 130 ms). Same values, same order, so the same bits.
-            bool packA = ks != 1 && rs == 1;
-            Span<T> aBuffer = packA ? PackBufferA<T>.Get(MBlock * kc) : default;
             for (int i0 = 0; i0 < rows; i0 += MBlock)
             {
-                int i1 = Math.Min(rows, i0 + MBlock);
-                if (packA)
-                {
-                    int rb = i1 - i0;
-                    for (int q = 0; q < kc; q++)
-                    {
-                        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref ak, ((nint)q * ks) + i0), rb).CopyTo(aBuffer.Slice(q * rb, rb));
-                    }
-
-                    if (k >= KBlockTransposedA)
-                    {
-                        // Full-depth blocks (a long sequence or a batch): panel by panel down the row block, as in place.
-                        RowBlock(ref MemoryMarshal.GetReference(aBuffer), 1, rb, ref bk, stride, isPacked, kc, panel, cols,
-                            ref Unsafe.Add(ref c, (nint)i0 * ldc), ldc, add, 0, rb);
-                        continue;
-                    }
-
-                    // A single short k block: four rows at a time through every panel: C (a weight gradient, up to 4 MB) is then
-                    // read and written row by row, sequentially, instead of a 4-row tile per panel column down the whole block.
-                    for (int r = 0; r < rb; r += 4)
-                    {
-                        RowBlock(ref MemoryMarshal.GetReference(aBuffer), 1, rb, ref bk, stride, isPacked, kc, panel, cols,
-                            ref Unsafe.Add(ref c, (nint)i0 * ldc), ldc, add, r, Math.Min(rb, r + 4));
-                    }
-                }
-                else
-                {
-                    RowBlock(ref ak, rs, ks, ref bk, stride, isPacked, kc, panel, cols, ref c, ldc, add, i0, i1);
-                }
+                RowBlock(ref ak, rs, ks, ref bk, stride, isPacked, kc, panel, cols, ref c, ldc, add, i0, Math.Min(rows, i0 + MBlock));
             }
+        }
+    }
+
+    /// <summary>One right operand of <see cref="TransposedTiled{T}"/>: B [k][cols] (row stride ldb) and its destination C.</summary>
+    private readonly ref struct Rhs<T>(ref T b, int ldb, int cols, ref T c, int ldc)
+    {
+        public readonly ref T B = ref b;
+        public readonly int Ldb = ldb;
+        public readonly int Cols = cols;
+        public readonly ref T C = ref c;
+        public readonly int Ldc = ldc;
+    }
+
+    /// <summary>
+    /// The blocked product with A stored transposed (the weight gradients dAᵀ·X, k = T·B) for one or two right operands (a
+    /// second with Cols = 0 is skipped). Each k block of A is copied row block by row block into a contiguous
+    /// [kc][rows of the block] buffer, once for both operands: read in place, the kc rows of a row block lie a multiple of
+    /// 4 KB apart (dA: G·H elements) and fall into the same few L1 and L2 sets (measured, LSTM B = 64, H = 512: dW_x and dW_h
+    /// each from about 138 to 130 ms), and at B = 64 dA comes from memory. Same values, same order, so the same bits as the
+    /// product in place; the sums of A's rows (<see cref="CopyRows{T}"/>) come from the copies.
+    /// </summary>
+    private static void TransposedTiled<T>(ref T a, int rows, int k, int ks, scoped Rhs<T> first, scoped Rhs<T> second, bool accumulate,
+        Span<T> sums)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int panel = 2 * Vector512<T>.Count;
+        // Deeper k blocks than the time loop's: C (a weight gradient) is read and written a quarter as often, and B's panels
+        // are read from L2 (measured: about 12 % faster).
+        int kBlock = KBlockTransposedA;
+        bool pack = rows >= PackRows;
+        Span<T> packed = pack ? PackBuffer<T>.Get(0, Math.Min(kBlock, k) * first.Cols) : default;
+        Span<T> packed2 = pack ? PackBuffer<T>.Get(1, Math.Min(kBlock, k) * second.Cols) : default;
+        for (int k0 = 0; k0 < k; k0 += kBlock)
+        {
+            int kc = Math.Min(kBlock, k - k0);
+            bool add = accumulate || k0 > 0;
+            ref T bk = ref Unsafe.Add(ref first.B, (nint)k0 * first.Ldb);
+            ref T bk2 = ref Unsafe.Add(ref second.B, (nint)k0 * second.Ldb);
+            int stride = first.Ldb, stride2 = second.Ldb;
+            if (pack)
+            {
+                Pack(ref bk, first.Ldb, kc, first.Cols, panel, packed);
+                Pack(ref bk2, second.Ldb, kc, second.Cols, panel, packed2);
+                bk = ref MemoryMarshal.GetReference(packed);
+                bk2 = ref MemoryMarshal.GetReference(packed2);
+                stride = stride2 = panel;
+            }
+
+            Span<T> aBuffer = PackBuffer<T>.Get(2, MBlock * kc);
+            for (int i0 = 0; i0 < rows; i0 += MBlock)
+            {
+                int rb = Math.Min(rows, i0 + MBlock) - i0;
+                CopyRows(ref Unsafe.Add(ref Unsafe.Add(ref a, (nint)k0 * ks), i0), ks, rb, kc, aBuffer, sums.IsEmpty ? default : sums.Slice(i0, rb));
+                ref T ab = ref MemoryMarshal.GetReference(aBuffer);
+                CopiedRowBlock(ref ab, rb, ref bk, stride, pack, kc, panel, first.Cols, ref Unsafe.Add(ref first.C, (nint)i0 * first.Ldc), first.Ldc, add, k);
+                CopiedRowBlock(ref ab, rb, ref bk2, stride2, pack, kc, panel, second.Cols, ref Unsafe.Add(ref second.C, (nint)i0 * second.Ldc), second.Ldc, add, k);
+            }
+        }
+    }
+
+    /// <summary>One row block of <see cref="TransposedTiled{T}"/> against one right operand, from the copy of A ([kc][rb]).</summary>
+    private static void CopiedRowBlock<T>(ref T ab, int rb, ref T bk, int stride, bool isPacked, int kc, int panel, int cols, ref T c, int ldc,
+        bool add, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (cols == 0)
+        {
+            return;
+        }
+
+        if (k >= KBlockTransposedA)
+        {
+            // Full-depth blocks (a long sequence or a batch): panel by panel down the row block, as in place.
+            RowBlock(ref ab, 1, rb, ref bk, stride, isPacked, kc, panel, cols, ref c, ldc, add, 0, rb);
+            return;
+        }
+
+        // A single short k block: four rows at a time through every panel: C (a weight gradient, up to 4 MB) is then read and
+        // written row by row, sequentially, instead of a 4-row tile per panel column down the whole block.
+        for (int r = 0; r < rb; r += 4)
+        {
+            RowBlock(ref ab, 1, rb, ref bk, stride, isPacked, kc, panel, cols, ref c, ldc, add, r, Math.Min(rb, r + 4));
         }
     }
 
@@ -730,43 +872,70 @@ internal static partial class Kernels
     private const int RowBlockBytes = 256 * 1024;
 
     /// <summary>
-    /// The packing buffer of the calling thread, grown to the largest k block × columns seen and kept for the thread's
-    /// lifetime (at most 128 × G·H, or 512 × max(In, H) for a transposed A, elements per element type: 1 MB for a float LSTM with H = 512), so that the products of a
-    /// time loop never allocate once the first step has run. Not a shared pool: the shared <c>ArrayPool</c> trims its buffers
+    /// The packing buffers of the calling thread, each grown to the largest size seen and kept for the thread's lifetime (B: at
+    /// most 128 × G·H, or 512 × max(In, H) for a transposed A, elements per element type: 1 MB for a float LSTM with H = 512;
+    /// a second B for the paired weight-gradient product; a transposed A's row block: at most 96 × 512), so that the products of
+    /// a time loop never allocate once the first step has run. Not a shared pool: the shared <c>ArrayPool</c> trims its buffers
     /// on garbage collections and would allocate again.
     /// </summary>
     private static class PackBuffer<T>
     {
         [ThreadStatic]
-        private static AlignedArray<T>? t_buffer;
+        private static AlignedArray<T>?[]? t_buffers;
 
-        public static Span<T> Get(int length)
+        /// <summary>Buffer <paramref name="slot"/> (0: B, 1: a second B, 2: a transposed A's row block) of at least <paramref name="length"/>.</summary>
+        public static Span<T> Get(int slot, int length)
         {
-            var b = t_buffer;
+            var all = t_buffers ??= new AlignedArray<T>?[3];
+            var b = all[slot];
             if (b is null || b.Length < length)
             {
-                t_buffer = b = new AlignedArray<T>(length);
+                all[slot] = b = new AlignedArray<T>(length);
             }
 
             return b.Span;
         }
     }
 
-    /// <summary>The calling thread's buffer for a row block of a transposed A (at most <see cref="MBlock"/> × 512 elements).</summary>
-    private static class PackBufferA<T>
+    /// <summary>
+    /// dst[q·n + i] = src[q·stride + i] for q &lt; kc, i &lt; n, and, unless <paramref name="sums"/> is empty, sums[i] += each
+    /// copied row in q order (one rounded addition per element and row, the chain of a row-by-row sum).
+    /// </summary>
+    private static void CopyRows<T>(ref T src, int stride, int n, int kc, Span<T> dst, Span<T> sums)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        [ThreadStatic]
-        private static AlignedArray<T>? t_buffer;
-
-        public static Span<T> Get(int length)
+        if (sums.IsEmpty)
         {
-            var b = t_buffer;
-            if (b is null || b.Length < length)
+            for (int q = 0; q < kc; q++)
             {
-                t_buffer = b = new AlignedArray<T>(length);
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref src, (nint)q * stride), n).CopyTo(dst.Slice(q * n, n));
             }
 
-            return b.Span;
+            return;
+        }
+
+        // Row by row, as the plain copy (sequential in each row, the sums stay in L1): every element's additions in q order.
+        ref T d = ref MemoryMarshal.GetReference(dst);
+        ref T sm = ref MemoryMarshal.GetReference(sums);
+        int w = Vector512<T>.Count, vectors = Vector512.IsHardwareAccelerated ? n - (n % w) : 0;
+        for (int q = 0; q < kc; q++)
+        {
+            ref T row = ref Unsafe.Add(ref src, (nint)q * stride);
+            ref T to = ref Unsafe.Add(ref d, (nint)q * n);
+            int i = 0;
+            for (; i < vectors; i += w)
+            {
+                var v = Vector512.LoadUnsafe(ref row, (nuint)i);
+                v.StoreUnsafe(ref to, (nuint)i);
+                (Vector512.LoadUnsafe(ref sm, (nuint)i) + v).StoreUnsafe(ref sm, (nuint)i);
+            }
+
+            for (; i < n; i++)
+            {
+                T v = Unsafe.Add(ref row, i);
+                Unsafe.Add(ref to, i) = v;
+                Unsafe.Add(ref sm, i) += v;
+            }
         }
     }
 

@@ -302,10 +302,12 @@ public sealed partial class Network<T>
                     p.WxPacked!, dIn.Slice(row0 * p.InputSize), p.InputSize, panels * share / InterleaveRows, panels * (share + 1) / InterleaveRows,
                     InterleaveRows, accumulate: true);
             }
-            else
+            else if (!dh0.IsEmpty || t != (d == 0 ? 0 : steps - 1))
             {
                 Kernels.MatMul<T>(dAhAll.AsSpan(t * batch * g, batch * g), batch, whRows, g, p.Wh, h, h, ws.DH, h, accumulate: true, p.WhPacked, Alternate(t));
             }
+
+            // (The product of the last step in processing order gives ∂L/∂h0 only: skipped when dh0 is not asked for.)
         }
 
         // dX of the rows not computed inside the products: the processing steps from the last complete block on.
@@ -396,9 +398,63 @@ public sealed partial class Network<T>
         bool accumulate = !overwrite;
 
         T[] dAhAll = DAh(ws);
-        // The LSTM and the RNN have dA_h = dA_x, and db_x and db_h start from the same zeros and receive the same rows in the
-        // same order in every sweep, so they hold the same bits: db_h is copied instead of summed again (one pass less over
-        // dA, [T·B][G·H], which at B = 64 and H = 256 is 26 MB and comes from L3 or memory).
+        ReadOnlySpan<T> dAx = ws.DAxAll.AsSpan(r0 * g, n * g);
+        ReadOnlySpan<T> dAh = dAhAll.AsSpan(r0 * g, n * g);
+        if (ws.Active.AsSpan(r0, n).Contains(false))
+        {
+            WeightGradientsWithGaps(ws, tape, grad, input, inSize, r0, n, accumulate);
+        }
+        else
+        {
+            // Every row active: the inputs are read in place, and each pass over dA ([T·B][G·H], 52 MB at B = 64 and H = 512,
+            // from memory) serves both weight gradients and the bias: dW_x += dA_xᵀ X and dW_h += dA_hᵀ H_prev share dA on the
+            // rows where dA_h = dA_x (all of them for the LSTM and the RNN; the GRU's r and z rows, and with the reset before
+            // the product its candidate rows too, against r ⊙ h), and db_x += Σ dA_x comes from the products' copies of dA.
+            // db_h = db_x on those rows: the same additions of the same values in the same order.
+            ReadOnlySpan<T> xs = input.Slice(r0 * inSize, n * inSize), hs = tape.HPrev.AsSpan(r0 * h, n * h);
+            bool gru = Spec.Kind == CellKind.Gru;
+            int pair = gru ? 2 * h : g;
+            Kernels.MatMulTransposedA<T>(dAx, pair, n, g, xs, inSize, inSize, grad.Wx, inSize, hs, h, h, grad.Wh, h, accumulate, grad.Bx.AsSpan(0, pair));
+            if (gru && Spec.LinearBeforeReset)
+            {
+                Kernels.MatMulTransposedA<T>(dAx.Slice(pair), h, n, g, xs, inSize, inSize, grad.Wx.AsSpan(pair * inSize), inSize, accumulate,
+                    grad.Bx.AsSpan(pair, h));
+                Kernels.MatMulTransposedA<T>(dAh.Slice(pair), h, n, g, hs, h, h, grad.Wh.AsSpan(pair * h), h, accumulate, grad.Bh.AsSpan(pair, h));
+            }
+            else if (gru)
+            {
+                Span<T> rh = ws.TransB.AsSpan(0, n * h);
+                for (int r = 0; r < n; r++)
+                {
+                    TensorPrimitives.Multiply(tape.Act.AsSpan((r0 + r) * g, h), hs.Slice(r * h, h), rh.Slice(r * h, h));
+                }
+
+                Kernels.MatMulTransposedA<T>(dAx.Slice(pair), h, n, g, xs, inSize, inSize, grad.Wx.AsSpan(pair * inSize), inSize,
+                    rh, h, h, grad.Wh.AsSpan(pair * h), h, accumulate, grad.Bx.AsSpan(pair, h));
+                pair = g;
+            }
+
+            grad.Bx.AsSpan(0, pair).CopyTo(grad.Bh.AsSpan(0, pair));
+        }
+
+        if (!dIn.IsEmpty && dxT1 > dxT0)
+        {
+            int dxR0 = dxT0 * batch, dxN = (dxT1 - dxT0) * batch;
+            Kernels.MatMul<T>(ws.DAxAll.AsSpan(dxR0 * g, dxN * g), dxN, g, g, p.Wx, inSize, inSize, dIn.Slice(dxR0 * inSize), inSize,
+                accumulate: true, p.WxPacked);
+        }
+    }
+
+    /// <summary>
+    /// The weight and bias gradients of <see cref="WeightGradients"/> when some rows had no cell: db += the active rows' dA in
+    /// row order (the inactive rows' zeros are skipped, as adding them could turn a −0 sum into +0), and the products over the
+    /// input and H_prev with the inactive rows zeroed (their content is not defined).
+    /// </summary>
+    private void WeightGradientsWithGaps(Workspace<T> ws, Workspace<T>.Tape tape, LayerGradients<T> grad, ReadOnlySpan<T> input, int inSize,
+        int r0, int n, bool accumulate)
+    {
+        int h = H, g = Spec.Gates * h;
+        T[] dAhAll = DAh(ws);
         bool shared = ReferenceEquals(dAhAll, ws.DAxAll);
         for (int r = r0; r < r0 + n; r++)
         {
@@ -417,18 +473,9 @@ public sealed partial class Network<T>
             grad.Bx.CopyTo(grad.Bh);
         }
 
-        // dW_x += dA_xᵀ X: dA_x [rows][G·H] is read in place as the transposed left operand; X = the active rows of the input
-        // [rows][In]. Rows without a cell hold dA = 0 (their input rows are zeroed, since padding may hold anything).
         ReadOnlySpan<T> dAx = ws.DAxAll.AsSpan(r0 * g, n * g);
         ReadOnlySpan<T> dAh = dAhAll.AsSpan(r0 * g, n * g);
         Kernels.MatMulTransposedA<T>(dAx, g, n, g, ActiveRows(ws, input, inSize, r0, n, ws.TransB), inSize, inSize, grad.Wx, inSize, accumulate);
-        if (!dIn.IsEmpty && dxT1 > dxT0)
-        {
-            int dxR0 = dxT0 * batch, dxN = (dxT1 - dxT0) * batch;
-            Kernels.MatMul<T>(ws.DAxAll.AsSpan(dxR0 * g, dxN * g), dxN, g, g, p.Wx, inSize, inSize, dIn.Slice(dxR0 * inSize), inSize,
-                accumulate: true, p.WxPacked);
-        }
-
         ReadOnlySpan<T> hPrev = ActiveRows(ws, tape.HPrev, h, r0, n, ws.TransB);
         if (Spec.Kind == CellKind.Gru && !Spec.LinearBeforeReset)
         {
@@ -493,6 +540,15 @@ public sealed partial class Network<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(Vector<T> v, Span<T> s, int at) => v.StoreUnsafe(ref MemoryMarshal.GetReference(s), (nuint)at);
 
+    /// <summary>
+    /// v ⊙ clip'(a) for the pre-activations a at <paramref name="at"/>: without a clip the factor is exactly 1 for every a, so
+    /// v is returned as it is (the same bits) and the tape's pre-activations are not read (at B = 64 they come from memory and are
+    /// a third of what the LSTM's row pass reads).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector<T> Clipped(Vector<T> v, ReadOnlySpan<T> pre, int at) =>
+        _clip <= T.Zero ? v : v * ActivationMath.ClipDerivative(Load(pre, at), _clip);
+
     /// <summary>Elements of a row handled by whole vectors (the rest, fewer than one vector, by the scalar loop).</summary>
     private static int VectorPart(int h) =>
         Vector.IsHardwareAccelerated && Vector<T>.IsSupported ? h - (h % Vector<T>.Count) : 0;
@@ -510,7 +566,7 @@ public sealed partial class Network<T>
         for (int end = VectorPart(h); j < end; j += Vector<T>.Count)
         {
             var dhT = Load(dhb, j) + Load(dyb, j);
-            Store(dhT * ActivationMath.DerivativeFromOutput(_f, Load(act, j)) * ActivationMath.ClipDerivative(Load(pre, j), _clip), dA, j);
+            Store(Clipped(dhT * ActivationMath.DerivativeFromOutput(_f, Load(act, j)), pre, j), dA, j);
         }
 
         for (; j < h; j++)
@@ -547,7 +603,7 @@ public sealed partial class Network<T>
             Vector<T> hcj = Load(hc, j), cr = Load(cRaw, j), cpj = Load(cp, j);
             var dhT = Load(dhb, j) + Load(dyb, j);
             var dcT = Load(dc, j) + (dhT * o * ActivationMath.DerivativeFromOutput(_h, hcj));
-            var daO = dhT * hcj * ActivationMath.DerivativeFromOutput(_f, o) * ActivationMath.ClipDerivative(Load(pre, (3 * h) + j), _clip);
+            var daO = Clipped(dhT * hcj * ActivationMath.DerivativeFromOutput(_f, o), pre, (3 * h) + j);
             if (hasP)
             {
                 var c = _clipCell ? Vector.Min(Vector.Max(cr, clipLo), clipHi) : cr;
@@ -569,9 +625,9 @@ public sealed partial class Network<T>
                 di = Vector<T>.Zero;
             }
 
-            var daI = di * ActivationMath.DerivativeFromOutput(_f, i) * ActivationMath.ClipDerivative(Load(pre, j), _clip);
-            var daF = df * ActivationMath.DerivativeFromOutput(_f, f) * ActivationMath.ClipDerivative(Load(pre, h + j), _clip);
-            var daG = dg * ActivationMath.DerivativeFromOutput(_g, gg) * ActivationMath.ClipDerivative(Load(pre, (2 * h) + j), _clip);
+            var daI = Clipped(di * ActivationMath.DerivativeFromOutput(_f, i), pre, j);
+            var daF = Clipped(df * ActivationMath.DerivativeFromOutput(_f, f), pre, h + j);
+            var daG = Clipped(dg * ActivationMath.DerivativeFromOutput(_g, gg), pre, (2 * h) + j);
             if (hasP)
             {
                 dcPrev += (daI * Load(peep, j)) + (daF * Load(peep, h + j));
@@ -654,8 +710,8 @@ public sealed partial class Network<T>
             var dn = dhT * (Vector<T>.One - z);
             var dz = dhT * (Load(hp, j) - n);
             Store(dhT * z, dhb, j);
-            var daN = dn * ActivationMath.DerivativeFromOutput(_g, n) * ActivationMath.ClipDerivative(Load(pre, (2 * h) + j), _clip);
-            var daZ = dz * ActivationMath.DerivativeFromOutput(_f, z) * ActivationMath.ClipDerivative(Load(pre, h + j), _clip);
+            var daN = Clipped(dn * ActivationMath.DerivativeFromOutput(_g, n), pre, (2 * h) + j);
+            var daZ = Clipped(dz * ActivationMath.DerivativeFromOutput(_f, z), pre, h + j);
             Store(daN, dAx, (2 * h) + j);
             Store(daZ, dAx, h + j);
             Store(daZ, dAh, h + j);
@@ -663,7 +719,7 @@ public sealed partial class Network<T>
             {
                 // dr = da_n ⊙ (U_n h + b_hn), turned into da_r.
                 Store(daN * r, dAh, (2 * h) + j);
-                var daR = daN * Load(ghn, j) * (ActivationMath.DerivativeFromOutput(_f, r) * ActivationMath.ClipDerivative(Load(pre, j), _clip));
+                var daR = daN * Load(ghn, j) * Clipped(ActivationMath.DerivativeFromOutput(_f, r), pre, j);
                 Store(daR, dAx, j);
                 Store(daR, dAh, j);
             }
@@ -710,7 +766,7 @@ public sealed partial class Network<T>
         for (j = 0; j < vectorEnd; j += Vector<T>.Count)
         {
             var d = Load(drh, j);
-            var daR = d * Load(hp, j) * (ActivationMath.DerivativeFromOutput(_f, Load(act, j)) * ActivationMath.ClipDerivative(Load(pre, j), _clip));
+            var daR = d * Load(hp, j) * Clipped(ActivationMath.DerivativeFromOutput(_f, Load(act, j)), pre, j);
             Store(Load(dhb, j) + (d * Load(act, j)), dhb, j);
             Store(daR, dAx, j);
             Store(daR, dAh, j);

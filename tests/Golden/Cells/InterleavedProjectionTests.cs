@@ -104,18 +104,24 @@ public class InterleavedProjectionTests
 /// <summary>
 /// A full backward sweep writes dW_x and dW_h instead of adding to zeros cleared first: gradients that held NaN from an earlier
 /// use must come out with the bits of fresh ones, for a full sweep and a truncated one (which still clears and accumulates),
-/// with both GRU readings (the reset-before reading writes dW_h in two row ranges), two layers and two directions, and a
-/// zero-length entry.
+/// with both GRU readings (the reset-before reading writes dW_h in two row ranges), two layers and two directions, with a
+/// zero-length entry (rows without a cell) and with every row active (dW_x and dW_h in one pass over dA, the bias sums taken
+/// from its copies).
 /// </summary>
 public class GradientOverwriteTests
 {
     [Theory]
-    [InlineData(CellKind.Lstm, true, 0)]
-    [InlineData(CellKind.Gru, false, 0)]
-    [InlineData(CellKind.Gru, true, 0)]
-    [InlineData(CellKind.Rnn, true, 0)]
-    [InlineData(CellKind.Lstm, true, 2)]
-    public void Gradients_from_an_earlier_call_do_not_leak_into_the_next(CellKind kind, bool linearBeforeReset, int window)
+    [InlineData(CellKind.Lstm, true, 0, true)]
+    [InlineData(CellKind.Gru, false, 0, true)]
+    [InlineData(CellKind.Gru, true, 0, true)]
+    [InlineData(CellKind.Rnn, true, 0, true)]
+    [InlineData(CellKind.Lstm, true, 2, true)]
+    [InlineData(CellKind.Lstm, true, 0, false)]
+    [InlineData(CellKind.Gru, false, 0, false)]
+    [InlineData(CellKind.Gru, true, 0, false)]
+    [InlineData(CellKind.Rnn, true, 0, false)]
+    [InlineData(CellKind.Gru, true, 2, false)]
+    public void Gradients_from_an_earlier_call_do_not_leak_into_the_next(CellKind kind, bool linearBeforeReset, int window, bool gaps)
     {
         const int steps = 5, batch = 3, input = 4, h = 40;
         var spec = new CellSpec
@@ -127,7 +133,7 @@ public class GradientOverwriteTests
         var rng = new Random(7);
         var x = Enumerable.Range(0, steps * batch * input).Select(_ => rng.NextDouble() - 0.5).ToArray();
         var dy = Enumerable.Range(0, steps * batch * spec.Directions * h).Select(_ => rng.NextDouble() - 0.5).ToArray();
-        int[] lens = [steps, 0, 3];
+        int[] lens = gaps ? [steps, 0, 3] : [steps, steps, steps];
         var fresh = new NetworkGradients<double>(spec);
         net.Backward(batch, x, lens, [], [], dy, [], [], fresh, [], [], [], window);
         var stale = new NetworkGradients<double>(spec);
@@ -142,7 +148,7 @@ public class GradientOverwriteTests
         net.Backward(batch, x, lens, [], [], dy, [], [], stale, [], [], [], window);
         for (int l = 0; l < fresh.Layers.Count; l++)
         {
-            foreach (var (name, e, a) in new[] { ("dW_x", fresh.Layers[l].Wx, stale.Layers[l].Wx), ("dW_h", fresh.Layers[l].Wh, stale.Layers[l].Wh), ("db_x", fresh.Layers[l].Bx, stale.Layers[l].Bx) })
+            foreach (var (name, e, a) in new[] { ("dW_x", fresh.Layers[l].Wx, stale.Layers[l].Wx), ("dW_h", fresh.Layers[l].Wh, stale.Layers[l].Wh), ("db_x", fresh.Layers[l].Bx, stale.Layers[l].Bx), ("db_h", fresh.Layers[l].Bh, stale.Layers[l].Bh) })
             {
                 for (int i = 0; i < e.Length; i++)
                 {
@@ -152,5 +158,49 @@ public class GradientOverwriteTests
                 }
             }
         }
+    }
+}
+
+/// <summary>
+/// The recurrent product of the last step in processing order feeds ∂L/∂h0 only, and is skipped when dh0 is not asked for:
+/// every other gradient keeps its bits whether dh0 is asked for or not (batch 1 and 3, both directions, two layers, every
+/// cell kind), and dh0 is the one of a call that asks for it.
+/// </summary>
+public class InitialStateGradientTests
+{
+    [Theory]
+    [InlineData(CellKind.Lstm, 1)]
+    [InlineData(CellKind.Lstm, 3)]
+    [InlineData(CellKind.Gru, 3)]
+    [InlineData(CellKind.Rnn, 1)]
+    public void Skipping_the_last_product_when_dh0_is_not_asked_for_changes_no_other_gradient(CellKind kind, int batch)
+    {
+        const int steps = 6, input = 5, h = 40;
+        var spec = new CellSpec { Kind = kind, InputSize = input, HiddenSize = h, NumLayers = 2, Bidirectional = true };
+        var net = new Network<float>(Rnn.RandomWeights(spec, 9, 1.0));
+        var rng = new Random(11);
+        float[] Random(int n) => Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        var x = Random(steps * batch * input);
+        var dy = Random(steps * batch * spec.Directions * h);
+        var h0 = Random(spec.NumLayers * spec.Directions * batch * h);
+        int states = h0.Length;
+        var withDh0 = new NetworkGradients<float>(spec);
+        var dxWith = new float[x.Length];
+        var dh0 = new float[states];
+        net.Backward(batch, x, [], h0, [], dy, [], [], withDh0, dxWith, dh0, []);
+        var without = new NetworkGradients<float>(spec);
+        var dxWithout = new float[x.Length];
+        net.Backward(batch, x, [], h0, [], dy, [], [], without, dxWithout, [], []);
+        Compare.SameBits(dxWith, dxWithout, $"{kind} B={batch} dx", "with dh0", "without");
+        for (int l = 0; l < withDh0.Layers.Count; l++)
+        {
+            var (e, a) = (withDh0.Layers[l], without.Layers[l]);
+            Compare.SameBits(e.Wx, a.Wx, $"{kind} B={batch} layer {l} dW_x", "with dh0", "without");
+            Compare.SameBits(e.Wh, a.Wh, $"{kind} B={batch} layer {l} dW_h", "with dh0", "without");
+            Compare.SameBits(e.Bx, a.Bx, $"{kind} B={batch} layer {l} db_x", "with dh0", "without");
+            Compare.SameBits(e.Bh, a.Bh, $"{kind} B={batch} layer {l} db_h", "with dh0", "without");
+        }
+
+        Assert.Contains(dh0, v => v != 0);
     }
 }

@@ -189,4 +189,56 @@ public class KernelTests
             }
         }
     }
+
+    /// <summary>
+    /// The paired product C = Aᵀ·B, C2 = Aᵀ·B2 with the sums of A's rows of depth (the weight gradients dW_x, dW_h and the
+    /// bias of one backward pass, <c>Kernels.MatMulTransposedA</c> with two right operands) gives the bits of two separate
+    /// products and of a row-by-row sum (one rounded addition per κ, in κ order), in float and double: on row remainders of the
+    /// 4-row tiles, row blocks beyond 96, column tails, a missing or narrow operand, one short or several full-depth k blocks,
+    /// and A with depth stride 1 (a single row, read in place).
+    /// </summary>
+    [Fact]
+    public void The_paired_transposed_product_with_row_sums_gives_the_bits_of_separate_products_and_a_row_by_row_sum()
+    {
+        Paired<double>(new Random(41));
+        Paired<float>(new Random(42));
+    }
+
+    private static void Paired<T>(Random rng)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        T[] Random(int n) => Enumerable.Range(0, n).Select(_ => T.CreateTruncating(rng.NextDouble() - 0.5)).ToArray();
+        foreach (int k in new[] { 0, 1, 5, 300, 512, 1100 })
+        {
+            foreach (var (rows, cols, cols2, tight) in new[]
+                { (1, 64, 64, true), (1, 33, 1, false), (3, 33, 64, false), (7, 96, 0, false), (9, 131, 40, false), (64, 64, 64, true), (97, 40, 70, false), (200, 32, 96, true), (5, 0, 33, false) })
+            {
+                int lda = tight ? rows : rows + 3, ldb = cols + 5, ldb2 = cols2 + 2, ldc = cols + 3, ldc2 = cols2 + 1;
+                int depth = Math.Max(1, k);
+                T[] at = Random(depth * lda), b = Random(depth * ldb), b2 = Random(depth * ldb2);
+                T[] init = Random(rows * ldc), init2 = Random(rows * ldc2), sums0 = Random(rows);
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    string ctx = $"{typeof(T).Name} k={k} rows={rows} lda={lda} cols={cols} cols2={cols2} acc={accumulate}";
+                    T[] c = (T[])init.Clone(), c2 = (T[])init2.Clone(), sums = (T[])sums0.Clone();
+                    Kernels.MatMulTransposedA<T>(at, rows, k, lda, b, ldb, cols, c, ldc, b2, ldb2, cols2, c2, ldc2, accumulate, sums);
+                    T[] e = (T[])init.Clone(), e2 = (T[])init2.Clone(), eSums = (T[])sums0.Clone();
+                    Kernels.MatMulTransposedA<T>(at, rows, k, lda, b, ldb, cols, e, ldc, accumulate);
+                    Kernels.MatMulTransposedA<T>(at, rows, k, lda, b2, ldb2, cols2, e2, ldc2, accumulate);
+                    for (int q = 0; q < k; q++)
+                    {
+                        System.Numerics.Tensors.TensorPrimitives.Add<T>(eSums, at.AsSpan(q * lda, rows), eSums);
+                    }
+
+                    Compare.SameBits(e, c, ctx + " C", "separate", "paired");
+                    Compare.SameBits(e2, c2, ctx + " C2", "separate", "paired");
+                    Compare.SameBits(eSums, sums, ctx + " sums", "row by row", "from the copies");
+                    T[] single = (T[])init.Clone(), singleSums = (T[])sums0.Clone();
+                    Kernels.MatMulTransposedA<T>(at, rows, k, lda, b, ldb, cols, single, ldc, accumulate, singleSums);
+                    Compare.SameBits(e, single, ctx + " C (one operand)", "without sums", "with sums");
+                    Compare.SameBits(eSums, singleSums, ctx + " sums (one operand)", "row by row", "from the copies");
+                }
+            }
+        }
+    }
 }
