@@ -72,6 +72,7 @@ public sealed partial class Network<T>
         }
 
         ForwardCore(ws, x, h0, c0);
+        WriteUserOutput(ws, ws.YUser);
         T loss = LossCore(ws, targets, kind, head, headGradients, outputs);
         if (gradients is not null)
         {

@@ -46,7 +46,6 @@ internal sealed class Workspace<T>
         Rec = new T[batch * g];
         Tmp = new T[batch * h];
         Lens = new int[batch];
-        YUser = new T[tb * dh];
         _spec = spec;
     }
 
@@ -98,8 +97,8 @@ internal sealed class Workspace<T>
     /// <summary>Truncated BPTT: first step inside the window, per batch entry.</summary>
     public int[] Lo => field ??= new int[Batch];
 
-    /// <summary>The network output in the caller's order [T][B][D·H].</summary>
-    public T[] YUser { get; }
+    /// <summary>The network output in the caller's order [T][B][D·H] (the loss reads it; the forward writes y directly).</summary>
+    public T[] YUser => field ??= new T[Rows * DH1];
 
     /// <summary>Gradient with respect to <see cref="YUser"/>.</summary>
     public T[] DYUser => field ??= new T[Rows * DH1];
